@@ -1,0 +1,45 @@
+import Fastify from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Config } from './config.js'
+import type { Db } from './db/client.js'
+import auth from './plugins/auth.js'
+import caching from './plugins/caching.js'
+import errors from './plugins/errors.js'
+import openapi from './plugins/swagger.js'
+import { healthRoutes } from './modules/health/health.routes.js'
+import { createTagRepository } from './modules/tags/tags.repository.js'
+import { tagRoutes } from './modules/tags/tags.routes.js'
+
+export interface AppDeps {
+  config: Config
+  db: Db
+}
+
+export async function buildApp ({ config, db }: AppDeps) {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Fastify's defaults leave these unlimited; slow or idle clients must not hold sockets forever.
+    connectionTimeout: 30_000,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  // Writes are JSON only: anything else is 415.
+  app.removeContentTypeParser('text/plain')
+
+  await app.register(errors)
+  await app.register(auth, { adminToken: config.adminToken })
+  await app.register(caching, { maxAge: config.cacheMaxAge })
+  await app.register(openapi)
+
+  await app.register(healthRoutes, { db })
+  await app.register(tagRoutes, { prefix: '/v1', repo: createTagRepository(db), publicUrl: config.publicUrl })
+
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,58 @@
+import { z } from 'zod'
+
+const booleanString = z.enum(['true', 'false']).transform((value) => value === 'true')
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string()
+    .regex(/^file:.+/, 'must look like file:path/to/cms.db or file::memory:')
+    .default('file:data/cms.db'),
+  CMS_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  CMS_DEMO_CONTENT: booleanString.default(true),
+  CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  CMS_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86400).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export interface Config {
+  port: number
+  host: string
+  /** A file path, or ':memory:'. */
+  databasePath: string
+  adminToken: string | undefined
+  demoContent: boolean
+  /** Base URL for links, without a trailing slash. */
+  publicUrl: string
+  cacheMaxAge: number
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig (env: NodeJS.ProcessEnv): Config {
+  // An empty variable means "not set", as in most twelve-factor apps.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  const parsed = EnvSchema.safeParse(present)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_URL.slice('file:'.length),
+    adminToken: e.CMS_ADMIN_TOKEN,
+    demoContent: e.CMS_DEMO_CONTENT,
+    publicUrl: e.CMS_PUBLIC_URL.replace(/\/+$/, ''),
+    cacheMaxAge: e.CMS_CACHE_MAX_AGE,
+    logLevel: e.LOG_LEVEL,
+  }
+}
+
+/** A config for tests and tools: in-memory database, no demo content, quiet logs. */
+export function testConfig (overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'silent' }), ...overrides }
+}

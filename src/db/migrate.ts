@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { migrationsFolder } from '../lib/paths.js'
+import type { Db } from './client.js'
+
+const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+
+export function migrateDatabase (db: Db): void {
+  migrate(db, { migrationsFolder })
+}
+
+/** True when every migration in migrations/ has been applied to this database. */
+export function migrationsApplied (db: Db): boolean {
+  const row = db.$client
+    .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get() as { n: number }
+  if (row.n === 0) return false
+  const applied = db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
+  return applied.n === journal.entries.length
+}

@@ -1,0 +1,121 @@
+import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { tags, type TagRow } from '../../db/schema.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { ConflictError, NotFoundError } from '../../lib/errors.js'
+import { newId, now } from '../../lib/ids.js'
+import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
+import type { Audience } from '../../lib/auth.js'
+import type { Tag, TagCreate, TagListQuery, TagPatch } from './tags.schemas.js'
+
+export type TagRepository = ReturnType<typeof createTagRepository>
+
+export function createTagRepository (db: Db) {
+  // Counted per audience in SQL; articles arrive with their own module.
+  const articleCount = (_audience: Audience): SQL<number> => sql<number>`(SELECT 0)`
+
+  const toTag = (row: TagRow, count: number): Tag => ({
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    articleCount: count,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  })
+
+  function find (where: SQL, audience: Audience): Tag | undefined {
+    const row = db.select({ tag: tags, count: articleCount(audience) }).from(tags).where(where).get()
+    return row && toTag(row.tag, row.count)
+  }
+
+  function slugTaken (slug: string, exceptId?: string): boolean {
+    const row = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
+    return row !== undefined && row.id !== exceptId
+  }
+
+  function assertNameFree (key: string, exceptId?: string): void {
+    const row = db.select({ id: tags.id }).from(tags).where(eq(tags.nameKey, key)).get()
+    if (row && row.id !== exceptId) throw new ConflictError('A tag with this name already exists', 'TAG_NAME_TAKEN')
+  }
+
+  function assertSlugFree (slug: string, exceptId?: string): void {
+    if (slugTaken(slug, exceptId)) throw new ConflictError(`The slug "${slug}" is taken`, 'SLUG_TAKEN')
+  }
+
+  return {
+    list (query: TagListQuery, audience: Audience) {
+      const counted = articleCount(audience)
+      const filters: SQL[] = []
+      if (query.q) {
+        const key = nameKey(query.q)
+        filters.push(gte(tags.nameKey, key), lt(tags.nameKey, key + '\uffff'))
+      }
+      const total = db.select({ n: count() }).from(tags).where(and(...filters)).get()?.n ?? 0
+      if (query.cursor) {
+        if (query.sort === 'name') {
+          const [key] = decodeCursor(query.cursor, 'name', ['string'])
+          filters.push(gt(tags.nameKey, key as string))
+        } else {
+          const [n, key] = decodeCursor(query.cursor, '-articleCount', ['number', 'string'])
+          filters.push(or(lt(counted, n as number), and(eq(counted, n as number), gt(tags.nameKey, key as string)))!)
+        }
+      }
+      const order = query.sort === 'name' ? [asc(tags.nameKey)] : [desc(counted), asc(tags.nameKey)]
+      const rows = db.select({ tag: tags, count: counted }).from(tags).where(and(...filters))
+        .orderBy(...order).limit(query.limit + 1).all()
+      const pageRows = rows.slice(0, query.limit)
+      const last = pageRows.at(-1)
+      const nextCursor = rows.length > query.limit && last
+        ? (query.sort === 'name'
+            ? encodeCursor('name', [last.tag.nameKey])
+            : encodeCursor('-articleCount', [last.count, last.tag.nameKey]))
+        : null
+      return { items: pageRows.map((r) => toTag(r.tag, r.count)), nextCursor, total }
+    },
+
+    byId: (id: string, audience: Audience) => find(eq(tags.id, id), audience),
+    bySlug: (slug: string, audience: Audience) => find(eq(tags.slug, slug), audience),
+
+    create (input: TagCreate): Tag {
+      return db.transaction(() => {
+        const key = nameKey(input.name)
+        assertNameFree(key)
+        let slug = input.slug
+        if (slug) assertSlugFree(slug)
+        else slug = freeSlug(slugFrom(input.name) || 'tag', (s) => slugTaken(s))
+        const at = now()
+        const row = { id: newId(), slug, name: input.name, nameKey: key, description: input.description ?? null, createdAt: at, updatedAt: at }
+        db.insert(tags).values(row).run()
+        return toTag(row, 0)
+      }, { behavior: 'immediate' })
+    },
+
+    update (id: string, patch: TagPatch, audience: Audience): Tag {
+      return db.transaction(() => {
+        const current = db.select().from(tags).where(eq(tags.id, id)).get()
+        if (!current) throw new NotFoundError('No tag with this id')
+        const changes: Partial<TagRow> = {}
+        if (patch.name !== undefined && patch.name !== current.name) {
+          changes.nameKey = nameKey(patch.name)
+          assertNameFree(changes.nameKey, id)
+          changes.name = patch.name
+        }
+        if (patch.slug !== undefined && patch.slug !== current.slug) {
+          assertSlugFree(patch.slug, id)
+          changes.slug = patch.slug
+        }
+        if (patch.description !== undefined) changes.description = patch.description
+        if (Object.keys(changes).length > 0) {
+          db.update(tags).set({ ...changes, updatedAt: now() }).where(eq(tags.id, id)).run()
+        }
+        return find(eq(tags.id, id), audience)!
+      }, { behavior: 'immediate' })
+    },
+
+    remove (id: string): void {
+      const result = db.delete(tags).where(eq(tags.id, id)).run()
+      if (result.changes === 0) throw new NotFoundError('No tag with this id')
+    },
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto'
+import fp from 'fastify-plugin'
+
+export interface CachingOptions {
+  maxAge: number
+}
+
+function matches (ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '')
+  const current = strip(etag)
+  return ifNoneMatch.split(',').some((tag) => strip(tag) === current)
+}
+
+/**
+ * ETag, 304 and Cache-Control for successful reads under /v1. A handler may set its own ETag
+ * (cheap, e.g. from id and version); otherwise the body is hashed.
+ */
+export default fp<CachingOptions>(async function caching (app, { maxAge }) {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload
+    if (!request.url.startsWith('/v1/')) {
+      reply.header('Cache-Control', 'no-store')
+      return payload
+    }
+    reply.header('Vary', 'Authorization')
+    reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
+    let etag = reply.getHeader('etag') as string | undefined
+    if (!etag && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      etag = `"${createHash('sha1').update(payload).digest('base64url')}"`
+      reply.header('ETag', etag)
+    }
+    const ifNoneMatch = request.headers['if-none-match']
+    if (etag && ifNoneMatch && matches(ifNoneMatch, etag)) {
+      reply.code(304)
+      reply.removeHeader('content-type')
+      reply.removeHeader('content-length')
+      return ''
+    }
+    return payload
+  })
+}, { name: 'caching', dependencies: ['auth'] })

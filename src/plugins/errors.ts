@@ -1,0 +1,59 @@
+import { STATUS_CODES } from 'node:http'
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError, ValidationError } from '../lib/errors.js'
+import type { Problem } from '../lib/schemas.js'
+
+// Fastify's own 4xx errors, given stable codes of ours.
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+}
+
+function sendProblem (reply: FastifyReply, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
+  const problem: Problem = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra }
+  return reply.status(status).type('application/problem+json').send(problem)
+}
+
+/** Turns Zod issues (as the type provider reports them) into `errors[]` entries. */
+function toValidationError (error: FastifyError): ValidationError {
+  const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}.`
+  const entries = (error.validation ?? []).flatMap((issue) => {
+    const path = issue.instancePath.slice(1).replaceAll('/', '.')
+    const keys = (issue.params as { keys?: string[] }).keys
+    if (issue.keyword === 'unrecognized_keys' && keys) {
+      return keys.map((key) => ({ path: `${where}${path ? path + '.' : ''}${key}`, message: 'is not a field you can set here' }))
+    }
+    return [{ path: `${where}${path}`.replace(/\.$/, ''), message: issue.message ?? 'is invalid' }]
+  })
+  return new ValidationError(entries)
+}
+
+export default fp(async function errors (app) {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) error = toValidationError(error) as unknown as FastifyError
+    if (error instanceof AppError) {
+      if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer')
+      return sendProblem(reply, error.status, error.code, error.message, error.extra)
+    }
+    const sqliteCode = (error as { code?: string }).code ?? ''
+    if (error.name === 'SqliteError' && sqliteCode.startsWith('SQLITE_CONSTRAINT')) {
+      request.log.warn({ err: error }, 'constraint violation')
+      return sendProblem(reply, 409, 'CONFLICT', 'The change conflicts with existing data')
+    }
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      return sendProblem(reply, status, fastifyCodes[error.code] ?? 'BAD_REQUEST', error.message)
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return sendProblem(reply, 500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged')
+  })
+}, { name: 'errors' })

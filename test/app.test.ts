@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { ConfigError, loadConfig } from '../src/config.js'
+import { openDatabase } from '../src/db/client.js'
+import { setup } from './helpers/app.js'
+
+describe('operations', () => {
+  test('GET /healthz and /readyz answer when migrations are applied', async (t) => {
+    const h = await setup(t)
+    assert.deepEqual((await h.get('/healthz')).body, { status: 'ok' })
+    const ready = await h.get('/readyz')
+    assert.equal(ready.status, 200)
+    assert.equal(ready.headers['cache-control'], 'no-store')
+  })
+
+  test('GET /readyz is 503 when a migration is missing', async (t) => {
+    const h = await setup(t)
+    h.db.$client.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
+    const res = await h.get('/readyz')
+    assert.equal(res.status, 503)
+    assert.equal(res.body.code, 'NOT_READY')
+  })
+
+  test('GET /docs serves the interactive reference', async (t) => {
+    const h = await setup(t)
+    const res = await h.app.inject({ url: '/docs/' })
+    assert.equal(res.statusCode, 200)
+    assert.match(res.headers['content-type'] as string, /text\/html/)
+  })
+})
+
+describe('errors', () => {
+  test('an unknown route is a 404 problem', async (t) => {
+    const h = await setup(t)
+    const res = await h.get('/v1/nothing-here')
+    assert.equal(res.status, 404)
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    assert.deepEqual(res.body, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /v1/nothing-here', code: 'ROUTE_NOT_FOUND' })
+  })
+
+  test('a body over 1 MiB is 413', async (t) => {
+    const h = await setup(t)
+    const res = await h.call('POST', '/v1/tags', { body: { name: 'Большой', description: 'ж'.repeat(600_000) } })
+    assert.equal(res.status, 413)
+    assert.equal(res.body.code, 'BODY_TOO_LARGE')
+  })
+
+  test('a write that is not JSON is 415', async (t) => {
+    const h = await setup(t)
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await h.call('POST', '/v1/tags', { body: 'name=Спорт', headers: { 'content-type': type } })
+      assert.equal(res.status, 415, type)
+      assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE')
+    }
+  })
+
+  test('malformed JSON and prototype keys are 400, never 500', async (t) => {
+    const h = await setup(t)
+    for (const body of ['{"name":', '', 'ничего', '{"__proto__":{"x":1},"name":"a"}', '{"constructor":{"prototype":{}},"name":"a"}']) {
+      const res = await h.call('POST', '/v1/tags', { body, headers: { 'content-type': 'application/json' } })
+      assert.equal(res.status, 400, body)
+      assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    }
+  })
+
+  test('a database constraint violation is a 409 with no SQL in it', async (t) => {
+    const h = await setup(t)
+    const tag = (await h.call('POST', '/v1/tags', { body: { name: 'Политика' } })).body
+    // A row slipped in behind the repository's checks, as a second process could.
+    h.db.$client.prepare("INSERT INTO tags (id, slug, name, name_key, created_at, updated_at) VALUES ('x', 'politics', 'П', 'п', '', '')").run()
+    const res = await h.call('PATCH', `/v1/tags/${tag.id}`, { body: { slug: 'politics' } })
+    assert.equal(res.status, 409)
+    assert.doesNotMatch(res.raw, /SQL|UNIQUE|constraint/i)
+  })
+})
+
+describe('config', () => {
+  test('parses every variable with its default', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 3000,
+      host: '127.0.0.1',
+      databasePath: 'data/cms.db',
+      adminToken: undefined,
+      demoContent: true,
+      publicUrl: 'http://localhost:3000',
+      cacheMaxAge: 30,
+      logLevel: 'info',
+    })
+    const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
+    assert.equal(custom.port, 8080)
+    assert.equal(custom.databasePath, ':memory:')
+    assert.equal(custom.demoContent, false)
+    assert.equal(custom.publicUrl, 'https://news.example')
+  })
+
+  test('names every bad variable in one message', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty', CMS_ADMIN_TOKEN: 'short', DATABASE_URL: 'postgres://x', CMS_DEMO_CONTENT: 'yes' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      for (const key of ['PORT', 'CMS_ADMIN_TOKEN', 'DATABASE_URL', 'CMS_DEMO_CONTENT']) assert.match(error.message, new RegExp(key))
+      assert.equal(error.message.split('\n').length, 1)
+      return true
+    })
+  })
+})
+
+describe('database', () => {
+  test('a file database gets its folder, WAL, synchronous=FULL and foreign keys, also when reopened', async (t) => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(`${tmpdir()}/cms-`)
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    for (let i = 0; i < 2; i++) {
+      const db = openDatabase(`${dir}/nested/cms.db`)
+      assert.equal(db.$client.pragma('journal_mode', { simple: true }), 'wal')
+      assert.equal(db.$client.pragma('synchronous', { simple: true }), 2)
+      assert.equal(db.$client.pragma('foreign_keys', { simple: true }), 1)
+      assert.equal(db.$client.pragma('busy_timeout', { simple: true }), 5000)
+      db.$client.close()
+    }
+  })
+})
