@@ -7,6 +7,8 @@ import caching from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/swagger.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { articleRoutes } from './modules/articles/articles.routes.js'
+import { createArticleRepository } from './modules/articles/articles.repository.js'
 import { createTagRepository } from './modules/tags/tags.repository.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
 
@@ -37,7 +39,10 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(openapi)
 
   await app.register(healthRoutes, { db })
-  await app.register(tagRoutes, { prefix: '/v1', repo: createTagRepository(db), publicUrl: config.publicUrl })
+  const tagRepo = createTagRepository(db)
+  const articleRepo = createArticleRepository(db, { tagRepo, publicUrl: config.publicUrl })
+  await app.register(articleRoutes, { prefix: '/v1', repo: articleRepo, publicUrl: config.publicUrl })
+  await app.register(tagRoutes, { prefix: '/v1', repo: tagRepo, publicUrl: config.publicUrl })
 
   return app
 }

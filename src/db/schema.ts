@@ -1,4 +1,5 @@
-import { sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Timestamps are ISO-8601 UTC text with milliseconds: they sort as strings and leave the API unchanged.
 
@@ -17,3 +18,48 @@ export const tags = sqliteTable('tags', {
 ])
 
 export type TagRow = typeof tags.$inferSelect
+
+// Public reads filter on exactly this predicate, so SQLite can use the partial indexes below.
+const live = sql`status = 'published' AND deleted_at IS NULL`
+
+export const articles = sqliteTable('articles', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull(),
+  title: text('title').notNull(),
+  // Case- and ё-folded title, for sort=title.
+  titleKey: text('title_key').notNull(),
+  lead: text('lead'),
+  body: text('body').notNull(),
+  // Rendered and sanitized on write, never on read.
+  bodyHtml: text('body_html').notNull(),
+  // The editorial state; "scheduled" and "deleted" are derived from published_at and deleted_at.
+  status: text('status', { enum: ['draft', 'published'] }).notNull(),
+  publishedAt: text('published_at'),
+  deletedAt: text('deleted_at'),
+  lang: text('lang').notNull(),
+  author: text('author'),
+  coverImageUrl: text('cover_image_url'),
+  coverImageAlt: text('cover_image_alt'),
+  version: integer('version').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  uniqueIndex('articles_slug_unique').on(t.slug),
+  index('articles_published_at_idx').on(t.publishedAt, t.id),
+  index('articles_live_published_at_idx').on(t.publishedAt, t.id).where(live),
+  index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt, t.id).where(live),
+  index('articles_updated_at_idx').on(t.updatedAt, t.id),
+  index('articles_title_key_idx').on(t.titleKey, t.id),
+])
+
+export type ArticleRow = typeof articles.$inferSelect
+
+export const articleTags = sqliteTable('article_tags', {
+  articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  tagId: text('tag_id').notNull().references(() => tags.id, { onDelete: 'cascade' }),
+  // Keeps the order the editor gave.
+  position: integer('position').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.articleId, t.tagId] }),
+  index('article_tags_tag_id_idx').on(t.tagId, t.articleId),
+])

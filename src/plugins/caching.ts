@@ -13,23 +13,24 @@ function matches (ifNoneMatch: string, etag: string): boolean {
 }
 
 /**
- * ETag, 304 and Cache-Control for successful reads under /v1. A handler may set its own ETag
- * (cheap, e.g. from id and version); otherwise the body is hashed.
+ * ETag, 304 and Cache-Control for successful reads under /v1; writes that return a representation
+ * get its ETag too. A handler may set its own ETag; otherwise the body is hashed.
  */
 export default fp<CachingOptions>(async function caching (app, { maxAge }) {
   app.addHook('onSend', async (request, reply, payload) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload
+    if (reply.statusCode !== 200 && reply.statusCode !== 201) return payload
     if (!request.url.startsWith('/v1/')) {
       reply.header('Cache-Control', 'no-store')
       return payload
     }
-    reply.header('Vary', 'Authorization')
-    reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
     let etag = reply.getHeader('etag') as string | undefined
     if (!etag && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       etag = `"${createHash('sha1').update(payload).digest('base64url')}"`
       reply.header('ETag', etag)
     }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+    reply.header('Vary', 'Authorization')
+    reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
     const ifNoneMatch = request.headers['if-none-match']
     if (etag && ifNoneMatch && matches(ifNoneMatch, etag)) {
       reply.code(304)

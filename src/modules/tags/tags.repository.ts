@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { tags, type TagRow } from '../../db/schema.js'
+import { articles, articleTags, tags, type TagRow } from '../../db/schema.js'
+import { inState } from '../articles/articles.visibility.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
@@ -11,8 +12,10 @@ import type { Tag, TagCreate, TagListQuery, TagPatch } from './tags.schemas.js'
 export type TagRepository = ReturnType<typeof createTagRepository>
 
 export function createTagRepository (db: Db) {
-  // Counted per audience in SQL; articles arrive with their own module.
-  const articleCount = (_audience: Audience): SQL<number> => sql<number>`(SELECT 0)`
+  // Counted in SQL, per audience: the public counts what is published now, staff all but the trash.
+  const articleCount = (audience: Audience): SQL<number> => sql<number>`(
+    SELECT count(*) FROM ${articleTags} JOIN ${articles} ON ${articles.id} = ${articleTags.articleId}
+    WHERE ${articleTags.tagId} = ${tags.id} AND ${inState(audience === 'public' ? 'published' : 'all', now())})`
 
   const toTag = (row: TagRow, count: number): Tag => ({
     id: row.id,
@@ -41,6 +44,21 @@ export function createTagRepository (db: Db) {
 
   function assertSlugFree (slug: string, exceptId?: string): void {
     if (slugTaken(slug, exceptId)) throw new ConflictError(`The slug "${slug}" is taken`, 'SLUG_TAKEN')
+  }
+
+  function insert (name: string, slug: string | undefined, description: string | null): TagRow {
+    const at = now()
+    const row = {
+      id: newId(),
+      slug: slug ?? freeSlug(slugFrom(name) || 'tag', (s) => slugTaken(s)),
+      name,
+      nameKey: nameKey(name),
+      description,
+      createdAt: at,
+      updatedAt: at,
+    }
+    db.insert(tags).values(row).run()
+    return row
   }
 
   return {
@@ -79,16 +97,23 @@ export function createTagRepository (db: Db) {
 
     create (input: TagCreate): Tag {
       return db.transaction(() => {
-        const key = nameKey(input.name)
-        assertNameFree(key)
-        let slug = input.slug
-        if (slug) assertSlugFree(slug)
-        else slug = freeSlug(slugFrom(input.name) || 'tag', (s) => slugTaken(s))
-        const at = now()
-        const row = { id: newId(), slug, name: input.name, nameKey: key, description: input.description ?? null, createdAt: at, updatedAt: at }
-        db.insert(tags).values(row).run()
-        return toTag(row, 0)
+        assertNameFree(nameKey(input.name))
+        if (input.slug) assertSlugFree(input.slug)
+        return toTag(insert(input.name, input.slug, input.description ?? null), 0)
       }, { behavior: 'immediate' })
+    },
+
+    /**
+     * The ids of the tags the values name, matched by slug, then by name in any case; a value that
+     * matches none becomes a new tag. Runs inside the caller's transaction.
+     */
+    ensureIds (values: string[]): string[] {
+      const ids = values.map((value) => {
+        const key = nameKey(value)
+        const found = db.select({ id: tags.id }).from(tags).where(or(eq(tags.slug, value), eq(tags.nameKey, key))).get()
+        return found?.id ?? insert(value.normalize('NFC').trim().replace(/\s+/g, ' '), undefined, null).id
+      })
+      return [...new Set(ids)]
     },
 
     update (id: string, patch: TagPatch, audience: Audience): Tag {

@@ -1,0 +1,119 @@
+import { z } from 'zod'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { audienceOf, roleAtLeast } from '../../lib/auth.js'
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js'
+import { linkNext } from '../../lib/pagination.js'
+import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
+import type { ArticleRepository } from './articles.repository.js'
+import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch } from './articles.schemas.js'
+
+const DeleteQuery = z.strictObject({
+  permanent: z.enum(['true', 'false']).default('false').describe('`true` (admin only) purges the article for good'),
+})
+
+export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+  const tags = ['Articles']
+
+  app.get('/articles', {
+    schema: {
+      operationId: 'listArticles',
+      tags,
+      summary: 'List articles, newest published first; filters by tag, status, language and dates',
+      querystring: ArticleListQuery,
+      response: { 200: ArticlePage, 304: NotModified, ...problems(401) },
+    },
+  }, async (request, reply) => {
+    const { status } = request.query
+    if (status && status !== 'published' && !request.principal) {
+      throw new UnauthorizedError('Listing drafts, scheduled or deleted articles needs a viewer token')
+    }
+    const { items, nextCursor, total } = repo.list(request.query, audienceOf(request.principal))
+    linkNext(request, reply, publicUrl, nextCursor)
+    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+  })
+
+  app.post('/articles', {
+    config: { role: 'editor' },
+    schema: {
+      operationId: 'createArticle',
+      tags,
+      summary: 'Create an article; a draft unless status says otherwise',
+      body: ArticleCreate,
+      response: { 201: Article, ...problems(401, 403, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const article = repo.create(request.body)
+    return reply.code(201).header('Location', `${publicUrl}/v1/articles/${article.id}`).send(article)
+  })
+
+  app.get('/articles/:id', {
+    schema: {
+      operationId: 'getArticle',
+      tags,
+      summary: 'One article by id; the public sees only what is published',
+      params: IdParams,
+      response: { 200: Article, 304: NotModified, ...problems(401, 404) },
+    },
+  }, async (request) => {
+    const article = repo.byId(request.params.id, audienceOf(request.principal))
+    if (!article) throw new NotFoundError('No article with this id')
+    return article
+  })
+
+  app.get('/articles/slug/:slug', {
+    schema: {
+      operationId: 'getArticleBySlug',
+      tags,
+      summary: 'One article by slug',
+      params: SlugParams,
+      response: { 200: Article, 304: NotModified, ...problems(401, 404) },
+    },
+  }, async (request) => {
+    const article = repo.bySlug(request.params.slug, audienceOf(request.principal))
+    if (!article) throw new NotFoundError('No article with this slug')
+    return article
+  })
+
+  app.patch('/articles/:id', {
+    config: { role: 'editor' },
+    schema: {
+      operationId: 'updateArticle',
+      tags,
+      summary: 'Change some fields; the slug changes only when given',
+      params: IdParams,
+      body: ArticlePatch,
+      response: { 200: Article, ...problems(401, 403, 404, 409, 413, 415) },
+    },
+  }, async (request) => repo.update(request.params.id, request.body))
+
+  app.delete('/articles/:id', {
+    config: { role: 'editor' },
+    schema: {
+      operationId: 'deleteArticle',
+      tags,
+      summary: 'Move an article to the trash, or purge it with permanent=true (admin)',
+      params: IdParams,
+      querystring: DeleteQuery,
+      response: { 204: NoContent, ...problems(401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    if (request.query.permanent === 'true') {
+      if (!roleAtLeast(request.principal!.role, 'admin')) throw new ForbiddenError('Purging needs an admin token')
+      repo.purge(request.params.id)
+    } else {
+      repo.trash(request.params.id)
+    }
+    return reply.code(204).send()
+  })
+
+  app.post('/articles/:id/restore', {
+    config: { role: 'editor' },
+    schema: {
+      operationId: 'restoreArticle',
+      tags,
+      summary: 'Bring an article back from the trash, as it was',
+      params: IdParams,
+      response: { 200: Article, ...problems(401, 403, 404, 409) },
+    },
+  }, async (request) => repo.restore(request.params.id))
+}

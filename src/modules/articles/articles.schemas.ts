@@ -1,0 +1,113 @@
+import { z } from 'zod'
+import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
+
+const noControl = /^[^\p{Cc}]*$/u
+// Line breaks and tabs are fine in a lead; other control characters are not.
+const noControlButNewlines = /^(?:[^\p{Cc}]|[\t\n\r])*$/u
+
+export const ARTICLE_STATES = ['draft', 'scheduled', 'published', 'deleted'] as const
+
+export const CoverImage = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  alt: z.string().trim().max(500).default(''),
+}).meta({ id: 'CoverImage' })
+
+const ArticleTagRef = z.object({ id: Id, slug: z.string(), name: z.string() })
+
+export const Article = z.object({
+  id: Id,
+  slug: z.string(),
+  title: z.string(),
+  lead: z.string().nullable(),
+  body: z.string().describe('Markdown'),
+  bodyHtml: z.string().describe('HTML rendered from body and sanitized'),
+  status: z.enum(ARTICLE_STATES),
+  publishedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  version: z.number().int().min(1),
+  lang: z.string(),
+  author: z.string().nullable(),
+  coverImage: z.object({ url: z.string(), alt: z.string() }).nullable(),
+  tags: z.array(ArticleTagRef),
+  url: z.string().describe('Absolute URL of the article'),
+}).meta({ id: 'Article' })
+export type Article = z.infer<typeof Article>
+
+/** A list item: the article without body and bodyHtml unless `include=body`. */
+export const ArticleListItem = Article.extend({
+  body: Article.shape.body.optional(),
+  bodyHtml: Article.shape.bodyHtml.optional(),
+}).meta({ id: 'ArticleListItem' })
+
+export const ArticlePage = page(ArticleListItem).meta({ id: 'ArticlePage' })
+
+/** BCP 47, canonicalised: "RU" becomes "ru", "en-us" becomes "en-US". */
+export const Lang = z.string().min(2).max(35).transform((value, ctx) => {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(value)
+    if (canonical) return canonical
+  } catch {}
+  ctx.addIssue({ code: 'custom', message: 'must be a BCP 47 language tag, e.g. ru or en-GB' })
+  return z.NEVER
+})
+
+/** Any ISO 8601 date-time with an offset, stored as UTC with milliseconds. */
+const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString())
+
+const fields = {
+  title: z.string().trim().min(1).max(300).regex(noControl, 'must not contain control characters'),
+  slug: Slug,
+  lead: z.string().trim().max(1000).regex(noControlButNewlines, 'must not contain control characters').nullable(),
+  body: z.string().max(200_000),
+  status: z.enum(['draft', 'published']).describe('A future publishedAt makes a published article "scheduled"'),
+  publishedAt: Instant.nullable(),
+  lang: Lang,
+  author: z.string().trim().max(200).regex(noControl, 'must not contain control characters').nullable(),
+  coverImage: CoverImage.nullable(),
+  tags: z.array(z.string().trim().min(1).max(100)).max(50).describe('Tag names or slugs; unknown names create tags'),
+}
+
+export const ArticleCreate = z.strictObject({
+  ...fields,
+  slug: fields.slug.optional().describe('Transliterated from the title when absent'),
+  lead: fields.lead.optional(),
+  body: fields.body.default(''),
+  status: fields.status.default('draft'),
+  publishedAt: fields.publishedAt.optional(),
+  lang: fields.lang.default('ru'),
+  author: fields.author.optional(),
+  coverImage: fields.coverImage.optional(),
+  tags: fields.tags.default([]),
+}).meta({ id: 'ArticleCreate' })
+export type ArticleCreate = z.infer<typeof ArticleCreate>
+
+export const ArticlePatch = z.strictObject({
+  title: fields.title.optional(),
+  slug: fields.slug.optional(),
+  lead: fields.lead.optional(),
+  body: fields.body.optional(),
+  status: fields.status.optional(),
+  publishedAt: fields.publishedAt.optional(),
+  lang: fields.lang.optional(),
+  author: fields.author.optional(),
+  coverImage: fields.coverImage.optional(),
+  tags: fields.tags.optional(),
+}).meta({ id: 'ArticlePatch' })
+export type ArticlePatch = z.infer<typeof ArticlePatch>
+
+export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'title'] as const
+
+export const ArticleListQuery = z.strictObject({
+  tag: z.string().max(1000).optional().describe('Comma-separated tag slugs; an article with any of them matches'),
+  status: z.enum([...ARTICLE_STATES, 'all']).optional()
+    .describe('viewer and up; default published. `all` is every state but deleted'),
+  lang: Lang.optional(),
+  publishedAfter: Instant.optional().describe('Only articles published strictly after this instant'),
+  publishedBefore: Instant.optional().describe('Only articles published strictly before this instant'),
+  sort: z.enum(ARTICLE_SORTS).default('-publishedAt'),
+  limit: Limit,
+  cursor: Cursor,
+  include: z.enum(['body']).optional().describe('`body` adds body and bodyHtml to each item'),
+})
+export type ArticleListQuery = z.infer<typeof ArticleListQuery>
