@@ -3,8 +3,8 @@ import slugify from '@sindresorhus/slugify'
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export const SLUG_MAX = 100
 
-// Newsroom transliteration: "й" as "i" and "ё" as "e", as Russian news sites write their URLs.
-const replacements: Array<[string, string]> = [['й', 'i'], ['Й', 'I'], ['ё', 'e'], ['Ё', 'E']]
+// Newsroom transliteration: "й" as "i", "ё" as "e", "щ" as "shch", as Russian news sites write URLs.
+const replacements: Array<[string, string]> = [['й', 'i'], ['Й', 'I'], ['ё', 'e'], ['Ё', 'E'], ['щ', 'shch'], ['Щ', 'Shch']]
 
 /** Lowercase ASCII words joined by "-", at most 100 chars, cut at a word boundary; '' when nothing is left. */
 export function slugFrom (text: string): string {

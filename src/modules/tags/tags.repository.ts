@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articles, articleTags, tags, type TagRow } from '../../db/schema.js'
+import { tags, type TagRow } from '../../db/schema.js'
 import { inState } from '../articles/articles.visibility.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -13,9 +13,10 @@ export type TagRepository = ReturnType<typeof createTagRepository>
 
 export function createTagRepository (db: Db) {
   // Counted in SQL, per audience: the public counts what is published now, staff all but the trash.
+  // Qualified by hand: drizzle leaves columns unqualified in single-table selects.
   const articleCount = (audience: Audience): SQL<number> => sql<number>`(
-    SELECT count(*) FROM ${articleTags} JOIN ${articles} ON ${articles.id} = ${articleTags.articleId}
-    WHERE ${articleTags.tagId} = ${tags.id} AND ${inState(audience === 'public' ? 'published' : 'all', now())})`
+    SELECT count(*) FROM article_tags JOIN articles ON articles.id = article_tags.article_id
+    WHERE article_tags.tag_id = tags.id AND ${inState(audience === 'public' ? 'published' : 'all', now())})`
 
   const toTag = (row: TagRow, count: number): Tag => ({
     id: row.id,
