@@ -9,6 +9,8 @@ import openapi from './plugins/swagger.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { createArticleRepository } from './modules/articles/articles.repository.js'
+import { createRevisionRepository } from './modules/articles/revisions.repository.js'
+import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { createTagRepository } from './modules/tags/tags.repository.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
 
@@ -40,8 +42,10 @@ export async function buildApp ({ config, db }: AppDeps) {
 
   await app.register(healthRoutes, { db })
   const tagRepo = createTagRepository(db)
-  const articleRepo = createArticleRepository(db, { tagRepo, publicUrl: config.publicUrl })
+  const revisions = createRevisionRepository(db, config.publicUrl)
+  const articleRepo = createArticleRepository(db, { tagRepo, revisions, publicUrl: config.publicUrl })
   await app.register(articleRoutes, { prefix: '/v1', repo: articleRepo, publicUrl: config.publicUrl })
+  await app.register(revisionRoutes, { prefix: '/v1', repo: articleRepo, revisions, publicUrl: config.publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', repo: tagRepo, publicUrl: config.publicUrl })
 
   return app

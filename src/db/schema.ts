@@ -63,3 +63,25 @@ export const articleTags = sqliteTable('article_tags', {
   primaryKey({ columns: [t.articleId, t.tagId] }),
   index('article_tags_tag_id_idx').on(t.tagId, t.articleId),
 ])
+
+export const articleRevisions = sqliteTable('article_revisions', {
+  articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  savedAt: text('saved_at').notNull(),
+  // The saving token's name.
+  savedBy: text('saved_by').notNull(),
+  title: text('title').notNull(),
+  // JSON: the article row (without body_html, re-rendered on read) and its tags as they were.
+  snapshot: text('snapshot', { mode: 'json' }).notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.articleId, t.version] }),
+])
+
+/** Former slugs, which redirect to the article's current one until it is purged. */
+export const articleSlugs = sqliteTable('article_slugs', {
+  slug: text('slug').primaryKey(),
+  articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  retiredAt: text('retired_at').notNull(),
+}, (t) => [
+  index('article_slugs_article_id_idx').on(t.articleId),
+])

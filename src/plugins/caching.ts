@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
+import { etagMatches } from '../lib/etag.js'
 
 export interface CachingOptions {
   maxAge: number
-}
-
-function matches (ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === '*') return true
-  const strip = (tag: string) => tag.trim().replace(/^W\//, '')
-  const current = strip(etag)
-  return ifNoneMatch.split(',').some((tag) => strip(tag) === current)
 }
 
 /**
@@ -32,7 +26,7 @@ export default fp<CachingOptions>(async function caching (app, { maxAge }) {
     reply.header('Vary', 'Authorization')
     reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
     const ifNoneMatch = request.headers['if-none-match']
-    if (etag && ifNoneMatch && matches(ifNoneMatch, etag)) {
+    if (etag && ifNoneMatch && etagMatches(ifNoneMatch, etag, 'weak')) {
       reply.code(304)
       reply.removeHeader('content-type')
       reply.removeHeader('content-length')

@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, ne, or, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
-import { articles, articleTags, tags, type ArticleRow } from '../../db/schema.js'
+import { articles, articleSlugs, articleTags, tags, type ArticleRow } from '../../db/schema.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -9,17 +9,21 @@ import { newId, now } from '../../lib/ids.js'
 import { renderMarkdown } from '../../lib/markdown.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { TagRepository } from '../tags/tags.repository.js'
+import { toArticle, type ListRow, type TagRef } from './articles.mapping.js'
 import type { Article, ArticleCreate, ArticleListQuery, ArticlePatch } from './articles.schemas.js'
-import { inState, stateOf, visibleTo } from './articles.visibility.js'
+import { inState, visibleTo } from './articles.visibility.js'
+import type { RevisionRepository } from './revisions.repository.js'
 
 export type ArticleRepository = ReturnType<typeof createArticleRepository>
 
-type TagRef = Article['tags'][number]
-type ListRow = Omit<ArticleRow, 'body' | 'bodyHtml'> & Partial<Pick<ArticleRow, 'body' | 'bodyHtml'>>
+/** Who writes, and an optional check of the current article (e.g. If-Match) made inside the write's transaction. */
+export interface WriteContext {
+  actor: string
+  precondition?: (current: Article) => void
+}
 
 const { body: _body, bodyHtml: _bodyHtml, ...summaryColumns } = getTableColumns(articles)
 
-// Each sort: its column, direction and whether the column can be NULL (drafts have no publishedAt).
 const sorts = {
   '-publishedAt': { column: articles.publishedAt, dir: 'desc', key: (r: ListRow) => r.publishedAt },
   publishedAt: { column: articles.publishedAt, dir: 'asc', key: (r: ListRow) => r.publishedAt },
@@ -38,7 +42,13 @@ function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string |
   return dir === 'desc' ? or(after, isNull(column))! : after
 }
 
-export function createArticleRepository (db: Db, { tagRepo, publicUrl }: { tagRepo: TagRepository, publicUrl: string }) {
+interface Deps {
+  tagRepo: TagRepository
+  revisions: RevisionRepository
+  publicUrl: string
+}
+
+export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl }: Deps) {
   function tagsOf (articleIds: string[]): Map<string, TagRef[]> {
     const byArticle = new Map<string, TagRef[]>()
     if (articleIds.length === 0) return byArticle
@@ -54,57 +64,107 @@ export function createArticleRepository (db: Db, { tagRepo, publicUrl }: { tagRe
     return byArticle
   }
 
-  function toArticle (row: ListRow, tagRefs: TagRef[], at: string) {
-    return {
-      id: row.id,
-      slug: row.slug,
-      title: row.title,
-      lead: row.lead,
-      ...(row.body === undefined ? {} : { body: row.body, bodyHtml: row.bodyHtml }),
-      status: stateOf(row, at),
-      publishedAt: row.publishedAt,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      version: row.version,
-      lang: row.lang,
-      author: row.author,
-      coverImage: row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,
-      tags: tagRefs,
-      url: `${publicUrl}/v1/articles/slug/${row.slug}`,
-    }
-  }
+  const render = (row: ListRow, at: string) => toArticle(row, tagsOf([row.id]).get(row.id) ?? [], at, publicUrl) as Article
 
   function find (where: SQL, audience: Audience): Article | undefined {
     const at = now()
     const row = db.select().from(articles).where(and(where, visibleTo(audience, at))).get()
-    return row && toArticle(row, tagsOf([row.id]).get(row.id) ?? [], at) as Article
+    return row && render(row, at)
   }
 
   function slugTaken (slug: string, exceptId = ''): boolean {
-    return db.select({ id: articles.id }).from(articles).where(and(eq(articles.slug, slug), ne(articles.id, exceptId))).get() !== undefined
+    return db.select({ id: articles.id }).from(articles).where(and(eq(articles.slug, slug), ne(articles.id, exceptId))).get() !== undefined ||
+      db.select({ id: articleSlugs.articleId }).from(articleSlugs).where(and(eq(articleSlugs.slug, slug), ne(articleSlugs.articleId, exceptId))).get() !== undefined
   }
 
   function assertSlugFree (slug: string, exceptId?: string): void {
     if (slugTaken(slug, exceptId)) throw new ConflictError(`The slug "${slug}" is taken`, 'SLUG_TAKEN')
   }
 
-  function setTags (articleId: string, values: string[]): void {
-    db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
+  function setTags (articleId: string, values: string[]): boolean {
+    const before = (tagsOf([articleId]).get(articleId) ?? []).map((t) => t.id)
     const ids = tagRepo.ensureIds(values)
+    if (before.join() === ids.join()) return false
+    db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
     if (ids.length > 0) db.insert(articleTags).values(ids.map((tagId, position) => ({ articleId, tagId, position }))).run()
+    return true
+  }
+
+  /** Writes a new version of the row and saves it as a revision. */
+  function commitVersion (current: ArticleRow, changes: Partial<ArticleRow>, actor: string): void {
+    const at = now()
+    const next = { ...current, ...changes, version: current.version + 1, updatedAt: at }
+    db.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, current.id)).run()
+    revisions.save(next, tagsOf([current.id]).get(current.id) ?? [], actor, at)
+  }
+
+  /** Loads the article for a write, runs the caller's precondition, and hands the row to `write`. */
+  function writing (id: string, context: WriteContext, write: (current: ArticleRow) => void): Article {
+    return db.transaction(() => {
+      const current = db.select().from(articles).where(eq(articles.id, id)).get()
+      if (!current) throw new NotFoundError('No article with this id')
+      context.precondition?.(render(current, now()))
+      write(current)
+      return find(eq(articles.id, id), 'staff')!
+    }, { behavior: 'immediate' })
+  }
+
+  /** Computes and applies a patch; no new version when nothing changes. */
+  function applyPatch (current: ArticleRow, patch: ArticlePatch, actor: string): void {
+    const changes: Partial<ArticleRow> = {}
+    const set = <K extends keyof ArticleRow>(key: K, value: ArticleRow[K]) => {
+      if (value !== current[key]) changes[key] = value
+    }
+    if (patch.title !== undefined) {
+      set('title', patch.title)
+      set('titleKey', nameKey(patch.title))
+    }
+    if (patch.slug !== undefined && patch.slug !== current.slug) {
+      assertSlugFree(patch.slug, current.id)
+      set('slug', patch.slug)
+      // The former slug keeps redirecting; a slug the article takes back stops being a redirect.
+      db.delete(articleSlugs).where(eq(articleSlugs.slug, patch.slug)).run()
+      db.insert(articleSlugs).values({ slug: current.slug, articleId: current.id, retiredAt: now() }).run()
+    }
+    if (patch.lead !== undefined) set('lead', patch.lead)
+    if (patch.body !== undefined) {
+      set('body', patch.body)
+      if (changes.body !== undefined) set('bodyHtml', renderMarkdown(patch.body))
+    }
+    if (patch.status !== undefined) set('status', patch.status)
+    if (patch.publishedAt !== undefined) set('publishedAt', patch.publishedAt)
+    // Published without a date means published now.
+    if ((changes.status ?? current.status) === 'published' && (changes.publishedAt ?? current.publishedAt) === null) {
+      set('publishedAt', now())
+    }
+    if (patch.lang !== undefined) set('lang', patch.lang)
+    if (patch.author !== undefined) set('author', patch.author)
+    if (patch.coverImage !== undefined) {
+      set('coverImageUrl', patch.coverImage?.url ?? null)
+      set('coverImageAlt', patch.coverImage?.alt ?? null)
+    }
+    const tagsChanged = patch.tags !== undefined && setTags(current.id, patch.tags)
+    if (Object.keys(changes).length > 0 || tagsChanged) commitVersion(current, changes, actor)
   }
 
   return {
     byId: (id: string, audience: Audience) => find(eq(articles.id, id), audience),
-    bySlug: (slug: string, audience: Audience) => find(eq(articles.slug, slug), audience),
 
-    create (input: ArticleCreate): Article {
+    /** By current slug; or, for a former slug, the current one to redirect to. */
+    bySlug (slug: string, audience: Audience): { article: Article } | { redirectTo: string } | undefined {
+      const article = find(eq(articles.slug, slug), audience)
+      if (article) return { article }
+      const former = db.select({ articleId: articleSlugs.articleId }).from(articleSlugs).where(eq(articleSlugs.slug, slug)).get()
+      const target = former && find(eq(articles.id, former.articleId), audience)
+      return target ? { redirectTo: target.slug } : undefined
+    },
+
+    create (input: ArticleCreate, actor: string): Article {
       return db.transaction(() => {
         if (input.slug) assertSlugFree(input.slug)
         const at = now()
-        const id = newId()
-        db.insert(articles).values({
-          id,
+        const row: ArticleRow = {
+          id: newId(),
           slug: input.slug ?? freeSlug(slugFrom(input.title) || 'article', (s) => slugTaken(s)),
           title: input.title,
           titleKey: nameKey(input.title),
@@ -113,6 +173,7 @@ export function createArticleRepository (db: Db, { tagRepo, publicUrl }: { tagRe
           bodyHtml: renderMarkdown(input.body),
           status: input.status,
           publishedAt: input.publishedAt ?? (input.status === 'published' ? at : null),
+          deletedAt: null,
           lang: input.lang,
           author: input.author ?? null,
           coverImageUrl: input.coverImage?.url ?? null,
@@ -120,85 +181,55 @@ export function createArticleRepository (db: Db, { tagRepo, publicUrl }: { tagRe
           version: 1,
           createdAt: at,
           updatedAt: at,
-        }).run()
-        setTags(id, input.tags)
-        return find(eq(articles.id, id), 'staff')!
+        }
+        db.insert(articles).values(row).run()
+        setTags(row.id, input.tags)
+        revisions.save(row, tagsOf([row.id]).get(row.id) ?? [], actor, at)
+        return find(eq(articles.id, row.id), 'staff')!
       }, { behavior: 'immediate' })
     },
 
-    /** Applies a partial update; bumps version when anything changed. */
-    update (id: string, patch: ArticlePatch): Article {
-      return db.transaction(() => {
-        const current = db.select().from(articles).where(eq(articles.id, id)).get()
-        if (!current) throw new NotFoundError('No article with this id')
-        const changes: Partial<ArticleRow> = {}
-        const set = <K extends keyof ArticleRow>(key: K, value: ArticleRow[K]) => {
-          if (value !== current[key]) changes[key] = value
-        }
-        if (patch.title !== undefined) {
-          set('title', patch.title)
-          set('titleKey', nameKey(patch.title))
-        }
-        if (patch.slug !== undefined && patch.slug !== current.slug) {
-          assertSlugFree(patch.slug, id)
-          set('slug', patch.slug)
-        }
-        if (patch.lead !== undefined) set('lead', patch.lead)
-        if (patch.body !== undefined) {
-          set('body', patch.body)
-          if (changes.body !== undefined) set('bodyHtml', renderMarkdown(patch.body))
-        }
-        if (patch.status !== undefined) set('status', patch.status)
-        if (patch.publishedAt !== undefined) set('publishedAt', patch.publishedAt)
-        // Published without a date means published now.
-        if ((changes.status ?? current.status) === 'published' && (changes.publishedAt ?? current.publishedAt) === null) {
-          set('publishedAt', now())
-        }
-        if (patch.lang !== undefined) set('lang', patch.lang)
-        if (patch.author !== undefined) set('author', patch.author)
-        if (patch.coverImage !== undefined) {
-          set('coverImageUrl', patch.coverImage?.url ?? null)
-          set('coverImageAlt', patch.coverImage?.alt ?? null)
-        }
-        let tagsChanged = false
-        if (patch.tags !== undefined) {
-          const before = (tagsOf([id]).get(id) ?? []).map((t) => t.id)
-          setTags(id, patch.tags)
-          const after = (tagsOf([id]).get(id) ?? []).map((t) => t.id)
-          tagsChanged = before.join() !== after.join()
-        }
-        if (Object.keys(changes).length > 0 || tagsChanged) {
-          db.update(articles).set({ ...changes, version: current.version + 1, updatedAt: now() }).where(eq(articles.id, id)).run()
-        }
-        return find(eq(articles.id, id), 'staff')!
-      }, { behavior: 'immediate' })
-    },
+    update: (id: string, patch: ArticlePatch, context: WriteContext) =>
+      writing(id, context, (current) => applyPatch(current, patch, context.actor)),
 
     /** To the trash: gone from public reads, kept for staff and restore. */
-    trash (id: string): void {
-      const at = now()
-      const result = db.update(articles).set({ deletedAt: at, updatedAt: at, version: sql`${articles.version} + 1` })
-        .where(and(eq(articles.id, id), isNull(articles.deletedAt))).run()
-      if (result.changes === 0 && !db.select({ id: articles.id }).from(articles).where(eq(articles.id, id)).get()) {
-        throw new NotFoundError('No article with this id')
-      }
-    },
+    trash: (id: string, context: WriteContext) => writing(id, context, (current) => {
+      if (!current.deletedAt) commitVersion(current, { deletedAt: now() }, context.actor)
+    }),
 
     /** Back from the trash, as it was. */
-    restore (id: string): Article {
-      const at = now()
-      const result = db.update(articles).set({ deletedAt: null, updatedAt: at, version: sql`${articles.version} + 1` })
-        .where(and(eq(articles.id, id), isNotNull(articles.deletedAt))).run()
-      const article = find(eq(articles.id, id), 'staff')
-      if (!article) throw new NotFoundError('No article with this id')
-      if (result.changes === 0) throw new ConflictError('The article is not in the trash', 'NOT_IN_TRASH')
-      return article
-    },
+    restore: (id: string, context: WriteContext) => writing(id, context, (current) => {
+      if (!current.deletedAt) throw new ConflictError('The article is not in the trash', 'NOT_IN_TRASH')
+      commitVersion(current, { deletedAt: null }, context.actor)
+    }),
 
-    /** Gone for good, with its tag links. */
-    purge (id: string): void {
-      const result = db.delete(articles).where(eq(articles.id, id)).run()
-      if (result.changes === 0) throw new NotFoundError('No article with this id')
+    /** Makes an old revision the next version; history is never rewritten. */
+    restoreRevision: (id: string, version: number, context: WriteContext) => writing(id, context, (current) => {
+      const snapshot = revisions.snapshot(id, version)
+      if (!snapshot) throw new NotFoundError('No such revision')
+      const { row } = snapshot
+      applyPatch(current, {
+        title: row.title,
+        slug: row.slug,
+        lead: row.lead,
+        body: row.body,
+        status: row.status,
+        publishedAt: row.publishedAt,
+        lang: row.lang,
+        author: row.author,
+        coverImage: row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,
+        tags: snapshot.tags.map((t) => t.slug),
+      }, context.actor)
+    }),
+
+    /** Gone for good, with its tags links, revisions and former slugs. */
+    purge (id: string, context: WriteContext): void {
+      db.transaction(() => {
+        const current = db.select().from(articles).where(eq(articles.id, id)).get()
+        if (!current) throw new NotFoundError('No article with this id')
+        context.precondition?.(render(current, now()))
+        db.delete(articles).where(eq(articles.id, id)).run()
+      }, { behavior: 'immediate' })
     },
 
     list (query: ArticleListQuery, audience: Audience) {
@@ -228,7 +259,7 @@ export function createArticleRepository (db: Db, { tagRepo, publicUrl }: { tagRe
       const last = pageRows.at(-1)
       const nextCursor = rows.length > query.limit && last ? encodeCursor(query.sort, [sort.key(last), last.id]) : null
       const tagMap = tagsOf(pageRows.map((r) => r.id))
-      return { items: pageRows.map((r) => toArticle(r, tagMap.get(r.id) ?? [], at)), nextCursor, total }
+      return { items: pageRows.map((r) => toArticle(r, tagMap.get(r.id) ?? [], at, publicUrl)), nextCursor, total }
     },
   }
 }

@@ -4,12 +4,26 @@ import { audienceOf, roleAtLeast } from '../../lib/auth.js'
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js'
 import { linkNext } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
+import { articleEtag } from './articles.mapping.js'
+import { writeContext } from './articles.preconditions.js'
 import type { ArticleRepository } from './articles.repository.js'
 import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch } from './articles.schemas.js'
+
+const IfMatch = z.object({
+  'if-match': z.string().max(1000).optional().describe('The ETag you read; a stale one gets 412 and nothing is written'),
+})
 
 const DeleteQuery = z.strictObject({
   permanent: z.enum(['true', 'false']).default('false').describe('`true` (admin only) purges the article for good'),
 })
+
+const Moved = z.undefined().describe('Moved permanently: a former slug; Location has the current one')
+
+/** When the article as shown last changed: its last write, or the moment it went live if later. */
+function lastModified (article: Article): string {
+  const live = article.status === 'published' && article.publishedAt && article.publishedAt > article.updatedAt
+  return new Date(live ? article.publishedAt! : article.updatedAt).toUTCString()
+}
 
 export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
   const tags = ['Articles']
@@ -42,8 +56,8 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 201: Article, ...problems(401, 403, 409, 413, 415) },
     },
   }, async (request, reply) => {
-    const article = repo.create(request.body)
-    return reply.code(201).header('Location', `${publicUrl}/v1/articles/${article.id}`).send(article)
+    const article = repo.create(request.body, writeContext(request).actor)
+    return reply.code(201).header('Location', `${publicUrl}/v1/articles/${article.id}`).header('ETag', articleEtag(article)).send(article)
   })
 
   app.get('/articles/:id', {
@@ -54,24 +68,26 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       params: IdParams,
       response: { 200: Article, 304: NotModified, ...problems(401, 404) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const article = repo.byId(request.params.id, audienceOf(request.principal))
     if (!article) throw new NotFoundError('No article with this id')
-    return article
+    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(article)
   })
 
   app.get('/articles/slug/:slug', {
     schema: {
       operationId: 'getArticleBySlug',
       tags,
-      summary: 'One article by slug',
+      summary: 'One article by slug; a former slug answers 301 with the current one in Location',
       params: SlugParams,
-      response: { 200: Article, 304: NotModified, ...problems(401, 404) },
+      response: { 200: Article, 301: Moved, 304: NotModified, ...problems(401, 404) },
     },
-  }, async (request) => {
-    const article = repo.bySlug(request.params.slug, audienceOf(request.principal))
-    if (!article) throw new NotFoundError('No article with this slug')
-    return article
+  }, async (request, reply) => {
+    const found = repo.bySlug(request.params.slug, audienceOf(request.principal))
+    if (!found) throw new NotFoundError('No article with this slug')
+    if ('redirectTo' in found) return reply.redirect(`${publicUrl}/v1/articles/slug/${found.redirectTo}`, 301)
+    const { article } = found
+    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(article)
   })
 
   app.patch('/articles/:id', {
@@ -81,10 +97,14 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       tags,
       summary: 'Change some fields; the slug changes only when given',
       params: IdParams,
+      headers: IfMatch,
       body: ArticlePatch,
-      response: { 200: Article, ...problems(401, 403, 404, 409, 413, 415) },
+      response: { 200: Article, ...problems(401, 403, 404, 409, 412, 413, 415) },
     },
-  }, async (request) => repo.update(request.params.id, request.body))
+  }, async (request, reply) => {
+    const article = repo.update(request.params.id, request.body, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(article)
+  })
 
   app.delete('/articles/:id', {
     config: { role: 'editor' },
@@ -93,15 +113,16 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       tags,
       summary: 'Move an article to the trash, or purge it with permanent=true (admin)',
       params: IdParams,
+      headers: IfMatch,
       querystring: DeleteQuery,
-      response: { 204: NoContent, ...problems(401, 403, 404) },
+      response: { 204: NoContent, ...problems(401, 403, 404, 412) },
     },
   }, async (request, reply) => {
     if (request.query.permanent === 'true') {
       if (!roleAtLeast(request.principal!.role, 'admin')) throw new ForbiddenError('Purging needs an admin token')
-      repo.purge(request.params.id)
+      repo.purge(request.params.id, writeContext(request))
     } else {
-      repo.trash(request.params.id)
+      repo.trash(request.params.id, writeContext(request))
     }
     return reply.code(204).send()
   })
@@ -113,7 +134,11 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       tags,
       summary: 'Bring an article back from the trash, as it was',
       params: IdParams,
-      response: { 200: Article, ...problems(401, 403, 404, 409) },
+      headers: IfMatch,
+      response: { 200: Article, ...problems(401, 403, 404, 409, 412) },
     },
-  }, async (request) => repo.restore(request.params.id))
+  }, async (request, reply) => {
+    const article = repo.restore(request.params.id, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(article)
+  })
 }

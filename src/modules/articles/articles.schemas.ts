@@ -111,3 +111,21 @@ export const ArticleListQuery = z.strictObject({
   include: z.enum(['body']).optional().describe('`body` adds body and bodyHtml to each item'),
 })
 export type ArticleListQuery = z.infer<typeof ArticleListQuery>
+
+export const RevisionSummary = z.object({
+  version: z.number().int().min(1),
+  savedAt: Timestamp,
+  savedBy: z.string().describe('The name of the token that saved it'),
+  title: z.string(),
+}).meta({ id: 'RevisionSummary' })
+
+export const RevisionPage = page(RevisionSummary).meta({ id: 'RevisionPage' })
+
+export const Revision = Article.extend({
+  savedAt: Timestamp,
+  savedBy: z.string(),
+}).meta({ id: 'Revision', description: 'The full article as it was at that version' })
+
+export const RevisionParams = z.strictObject({ id: Id, version: z.coerce.number().int().min(1).max(2 ** 31) })
+
+export const RevisionListQuery = z.strictObject({ limit: Limit, cursor: Cursor })

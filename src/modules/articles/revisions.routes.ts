@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { NotFoundError } from '../../lib/errors.js'
+import { linkNext } from '../../lib/pagination.js'
+import { IdParams, NotModified, problems } from '../../lib/schemas.js'
+import { articleEtag } from './articles.mapping.js'
+import { writeContext } from './articles.preconditions.js'
+import type { ArticleRepository } from './articles.repository.js'
+import { Article, Revision, RevisionListQuery, RevisionPage, RevisionParams } from './articles.schemas.js'
+import type { RevisionRepository } from './revisions.repository.js'
+
+interface Options {
+  repo: ArticleRepository
+  revisions: RevisionRepository
+  publicUrl: string
+}
+
+export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo, revisions, publicUrl }) => {
+  const tags = ['Articles']
+  const assertArticle = (id: string) => {
+    if (!repo.byId(id, 'staff')) throw new NotFoundError('No article with this id')
+  }
+
+  app.get('/articles/:id/revisions', {
+    config: { role: 'viewer' },
+    schema: {
+      operationId: 'listArticleRevisions',
+      tags,
+      summary: 'Every saved version of an article, newest first',
+      params: IdParams,
+      querystring: RevisionListQuery,
+      response: { 200: RevisionPage, 304: NotModified, ...problems(401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    assertArticle(request.params.id)
+    const { items, nextCursor, total } = revisions.list(request.params.id, request.query.limit, request.query.cursor)
+    linkNext(request, reply, publicUrl, nextCursor)
+    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+  })
+
+  app.get('/articles/:id/revisions/:version', {
+    config: { role: 'viewer' },
+    schema: {
+      operationId: 'getArticleRevision',
+      tags,
+      summary: 'One saved version: the full article as it was, with who saved it and when',
+      params: RevisionParams,
+      response: { 200: Revision, 304: NotModified, ...problems(401, 403, 404) },
+    },
+  }, async (request) => {
+    const revision = revisions.get(request.params.id, request.params.version)
+    if (!revision) throw new NotFoundError('No such revision')
+    return revision
+  })
+
+  app.post('/articles/:id/revisions/:version/restore', {
+    config: { role: 'editor' },
+    schema: {
+      operationId: 'restoreArticleRevision',
+      tags,
+      summary: 'Make a saved version the next version; history is never rewritten',
+      params: RevisionParams,
+      response: { 200: Article, ...problems(401, 403, 404, 409, 412) },
+    },
+  }, async (request, reply) => {
+    const article = repo.restoreRevision(request.params.id, request.params.version, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(article)
+  })
+}
