@@ -6,6 +6,7 @@ import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/swagger.js'
+import { feedRoutes } from './modules/feed/feed.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { createArticleRepository } from './modules/articles/articles.repository.js'
@@ -17,6 +18,14 @@ import { tagRoutes } from './modules/tags/tags.routes.js'
 export interface AppDeps {
   config: Config
   db: Db
+}
+
+/** The repositories over one database: the only layer that touches it. */
+export function createRepositories (db: Db, config: Config) {
+  const tags = createTagRepository(db)
+  const revisions = createRevisionRepository(db, config.publicUrl)
+  const articles = createArticleRepository(db, { tagRepo: tags, revisions, publicUrl: config.publicUrl })
+  return { tags, revisions, articles }
 }
 
 export async function buildApp ({ config, db }: AppDeps) {
@@ -41,12 +50,12 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(openapi)
 
   await app.register(healthRoutes, { db })
-  const tagRepo = createTagRepository(db)
-  const revisions = createRevisionRepository(db, config.publicUrl)
-  const articleRepo = createArticleRepository(db, { tagRepo, revisions, publicUrl: config.publicUrl })
-  await app.register(articleRoutes, { prefix: '/v1', repo: articleRepo, publicUrl: config.publicUrl })
-  await app.register(revisionRoutes, { prefix: '/v1', repo: articleRepo, revisions, publicUrl: config.publicUrl })
-  await app.register(tagRoutes, { prefix: '/v1', repo: tagRepo, publicUrl: config.publicUrl })
+  const repos = createRepositories(db, config)
+  const { publicUrl } = config
+  await app.register(articleRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
+  await app.register(revisionRoutes, { prefix: '/v1', repo: repos.articles, revisions: repos.revisions, publicUrl })
+  await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
+  await app.register(tagRoutes, { prefix: '/v1', repo: repos.tags, publicUrl })
 
   return app
 }

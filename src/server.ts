@@ -1,8 +1,9 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
+import { buildApp, createRepositories } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/client.js'
-import { migrateDatabase } from './db/migrate.js'
+import { appliedMigrations, migrateDatabase } from './db/migrate.js'
+import { isEmpty, seedDemo } from './demo/seed.js'
 
 let config
 try {
@@ -14,8 +15,15 @@ try {
 }
 
 const db = openDatabase(config.databasePath)
+const isNew = appliedMigrations(db) === 0
 migrateDatabase(db)
 const app = await buildApp({ config, db })
+
+// Demo news goes only into a database created by this start, so it is never seeded twice.
+if (isNew && config.demoContent) {
+  const { articles, tags } = createRepositories(db, config)
+  if (isEmpty(articles, tags)) app.log.info({ articles: seedDemo(articles, tags) }, 'seeded demo content')
+}
 
 // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, exit 0.
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {

@@ -10,12 +10,16 @@ export function migrateDatabase (db: Db): void {
   migrate(db, { migrationsFolder })
 }
 
-/** True when every migration in migrations/ has been applied to this database. */
-export function migrationsApplied (db: Db): boolean {
-  const row = db.$client
+/** How many migrations this database has had applied; 0 for a new one. */
+export function appliedMigrations (db: Db): number {
+  const table = db.$client
     .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
     .get() as { n: number }
-  if (row.n === 0) return false
-  const applied = db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
-  return applied.n === journal.entries.length
+  if (table.n === 0) return 0
+  return (db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+}
+
+/** True when every migration in migrations/ has been applied to this database. */
+export function migrationsApplied (db: Db): boolean {
+  return appliedMigrations(db) === journal.entries.length
 }

@@ -19,6 +19,7 @@ export default fp(async function openapi (app) {
       tags: [
         { name: 'Articles', description: 'News articles: drafts, scheduled and published' },
         { name: 'Tags', description: 'Topics that group articles' },
+        { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
         { name: 'Operations', description: 'Health and readiness' },
       ],
       components: {

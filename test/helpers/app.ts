@@ -43,7 +43,8 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}) {
     })
     assert.ok(res.statusCode < 500 || url === '/readyz', `${method} ${url} answered ${res.statusCode}: ${res.body}`)
     check(method, url, res)
-    const json = res.body ? JSON.parse(res.body) as any : undefined
+    const isJson = /json/.test(String(res.headers['content-type']))
+    const json = res.body && isJson ? JSON.parse(res.body) as any : undefined
     return { status: res.statusCode, headers: res.headers, body: json, raw: res.body }
   }
 

@@ -62,7 +62,7 @@ export function createSpecValidator (spec: Spec) {
     assert.ok(response.content[contentType], `${method} ${template.path} ${res.statusCode}: content type ${contentType} not declared`)
     const pointer = ['', 'paths', escape(template.path), method.toLowerCase(), 'responses', String(res.statusCode), 'content', escape(contentType), 'schema'].join('/')
     const validate = validatorFor(pointer)
-    const ok = validate(JSON.parse(res.body))
+    const ok = validate(/json/.test(contentType) ? JSON.parse(res.body) : res.body)
     assert.ok(ok, `${method} ${url} ${res.statusCode} does not match its schema: ${ajv.errorsText(validate.errors)}`)
   }
 }

@@ -232,9 +232,14 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
       }, { behavior: 'immediate' })
     },
 
-    list (query: ArticleListQuery, audience: Audience) {
+    /**
+     * A page of articles. `since` (published strictly after, for polling) and `countTotal` serve the
+     * feed, which needs neither a total nor the filters only staff use.
+     */
+    list (query: ArticleListQuery & { since?: string }, audience: Audience, { countTotal = true } = {}) {
       const at = now()
       const filters: SQL[] = [audience === 'public' ? inState('published', at) : inState(query.status ?? 'published', at)]
+      if (query.since) filters.push(gt(articles.publishedAt, query.since))
       if (query.lang) filters.push(eq(articles.lang, query.lang))
       if (query.publishedAfter) filters.push(gt(articles.publishedAt, query.publishedAfter))
       if (query.publishedBefore) filters.push(lt(articles.publishedAt, query.publishedBefore))
@@ -244,7 +249,7 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
         if (tagIds.length === 0) return { items: [], nextCursor: null, total: 0 }
         filters.push(inArray(articles.id, db.select({ id: articleTags.articleId }).from(articleTags).where(inArray(articleTags.tagId, tagIds))))
       }
-      const total = db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0
+      const total = countTotal ? db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0 : 0
 
       const sort = sorts[query.sort]
       if (query.cursor) {

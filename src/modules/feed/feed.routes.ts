@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { FastifyRequest } from 'fastify'
+import { linkNext } from '../../lib/pagination.js'
+import { NotModified, problems } from '../../lib/schemas.js'
+import type { ArticleRepository } from '../articles/articles.repository.js'
+import { toAtom, toJsonFeed, toRss } from './feed.formats.js'
+import { FeedPage, FeedQuery, JsonFeed, type FeedItem } from './feed.schemas.js'
+
+const xml = (type: string, description: string) => ({
+  description,
+  content: { [type]: { schema: z.string() } },
+})
+
+export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+  const tags = ['Feed']
+
+  /** Published articles, newest first (ties by id), as compact feed items; always the public view. */
+  function latest (query: FeedQuery) {
+    const { items, nextCursor } = repo.list({ ...query, sort: '-publishedAt' }, 'public', { countTotal: false })
+    const feedItems: FeedItem[] = items.map((a) => ({
+      id: a.id,
+      slug: a.slug,
+      title: a.title,
+      lead: a.lead,
+      publishedAt: a.publishedAt!,
+      updatedAt: a.updatedAt,
+      lang: a.lang,
+      tags: a.tags.map(({ slug, name }) => ({ slug, name })),
+      url: a.url,
+    }))
+    return { items: feedItems, nextCursor }
+  }
+
+  const selfUrl = (request: FastifyRequest) => `${publicUrl}${request.url}`
+
+  app.get('/feed', {
+    schema: {
+      operationId: 'getFeed',
+      tags,
+      summary: 'Latest news: published articles, newest first; poll with `since`',
+      querystring: FeedQuery,
+      response: { 200: FeedPage, 304: NotModified, ...problems(401) },
+    },
+  }, async (request, reply) => {
+    const { items, nextCursor } = latest(request.query)
+    linkNext(request, reply, publicUrl, nextCursor)
+    return { data: items, meta: { limit: request.query.limit, nextCursor } }
+  })
+
+  app.get('/feed.rss', {
+    schema: {
+      operationId: 'getFeedRss',
+      tags,
+      summary: 'The latest-news feed as RSS 2.0',
+      querystring: FeedQuery,
+      response: { 200: xml('application/rss+xml', 'RSS 2.0'), 304: NotModified, ...problems(401) },
+    },
+  }, async (request, reply) => {
+    const { items } = latest(request.query)
+    return reply.type('application/rss+xml; charset=utf-8').send(toRss({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
+  })
+
+  app.get('/feed.atom', {
+    schema: {
+      operationId: 'getFeedAtom',
+      tags,
+      summary: 'The latest-news feed as Atom 1.0',
+      querystring: FeedQuery,
+      response: { 200: xml('application/atom+xml', 'Atom 1.0'), 304: NotModified, ...problems(401) },
+    },
+  }, async (request, reply) => {
+    const { items } = latest(request.query)
+    return reply.type('application/atom+xml; charset=utf-8').send(toAtom({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
+  })
+
+  app.get('/feed.json', {
+    schema: {
+      operationId: 'getFeedJson',
+      tags,
+      summary: 'The latest-news feed as JSON Feed 1.1',
+      querystring: FeedQuery,
+      response: { 200: { description: 'JSON Feed 1.1', content: { 'application/feed+json': { schema: JsonFeed } } }, 304: NotModified, ...problems(401) },
+    },
+  }, async (request, reply) => {
+    const { items, nextCursor } = latest(request.query)
+    let nextUrl: string | undefined
+    if (nextCursor) {
+      const url = new URL(selfUrl(request))
+      url.searchParams.set('cursor', nextCursor)
+      nextUrl = url.toString()
+    }
+    return reply.type('application/feed+json; charset=utf-8')
+      .send(toJsonFeed({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }, nextUrl))
+  })
+}
