@@ -5,6 +5,7 @@ import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors from './plugins/errors.js'
+import security from './plugins/security.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
@@ -14,6 +15,8 @@ import { createRevisionRepository } from './modules/articles/revisions.repositor
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { createTagRepository } from './modules/tags/tags.repository.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
+import { createTokenRepository } from './modules/tokens/tokens.repository.js'
+import { tokenRoutes } from './modules/tokens/tokens.routes.js'
 
 export interface AppDeps {
   config: Config
@@ -25,7 +28,7 @@ export function createRepositories (db: Db, config: Config) {
   const tags = createTagRepository(db)
   const revisions = createRevisionRepository(db, config.publicUrl)
   const articles = createArticleRepository(db, { tagRepo: tags, revisions, publicUrl: config.publicUrl })
-  return { tags, revisions, articles }
+  return { tags, revisions, articles, tokens: createTokenRepository(db) }
 }
 
 export async function buildApp ({ config, db }: AppDeps) {
@@ -37,7 +40,10 @@ export async function buildApp ({ config, db }: AppDeps) {
     requestTimeout: 15_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    trustProxy: config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>()
+  const repos = createRepositories(db, config)
+  if (config.adminToken) repos.tokens.ensureEnvAdmin(config.adminToken)
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -45,17 +51,18 @@ export async function buildApp ({ config, db }: AppDeps) {
   app.removeContentTypeParser('text/plain')
 
   await app.register(errors)
-  await app.register(auth, { adminToken: config.adminToken })
+  await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
+  await app.register(security, { corsOrigins: config.corsOrigins, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   await app.register(caching, { maxAge: config.cacheMaxAge })
   await app.register(openapi)
 
   await app.register(healthRoutes, { db })
-  const repos = createRepositories(db, config)
   const { publicUrl } = config
   await app.register(articleRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
   await app.register(revisionRoutes, { prefix: '/v1', repo: repos.articles, revisions: repos.revisions, publicUrl })
   await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', repo: repos.tags, publicUrl })
+  await app.register(tokenRoutes, { prefix: '/v1', repo: repos.tokens, publicUrl })
 
   return app
 }

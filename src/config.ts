@@ -13,6 +13,13 @@ const EnvSchema = z.object({
   CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   CMS_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  TRUST_PROXY: z.string().regex(/^(true|false|[\w.:/]+(,[\w.:/]+)*)$/, 'must be true, false or a comma-separated list of proxy addresses').default('false'),
+  CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
 })
 
 export interface Config {
@@ -25,7 +32,22 @@ export interface Config {
   /** Base URL for links, without a trailing slash. */
   publicUrl: string
   cacheMaxAge: number
+  /** Failed authentications per client IP per window before token-carrying requests get 429. */
+  authFailureLimit: number
+  authFailureWindowMs: number
+  /** Requests a minute per IP (anonymous) or per token; 0 is off. */
+  rateLimitReads: number
+  rateLimitWrites: number
+  /** Whether, or which, proxies' X-Forwarded-For to believe for the client IP. */
+  trustProxy: boolean | string[]
+  /** Origins allowed by CORS; empty means no CORS headers. */
+  corsOrigins: string[]
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+}
+
+function parseTrustProxy (value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true'
+  return value.split(',')
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +70,12 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     demoContent: e.CMS_DEMO_CONTENT,
     publicUrl: e.CMS_PUBLIC_URL.replace(/\/+$/, ''),
     cacheMaxAge: e.CMS_CACHE_MAX_AGE,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    authFailureWindowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000,
+    rateLimitReads: e.RATE_LIMIT_READS_PER_MINUTE,
+    rateLimitWrites: e.RATE_LIMIT_WRITES_PER_MINUTE,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
   }
 }

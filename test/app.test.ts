@@ -84,6 +84,12 @@ describe('config', () => {
       demoContent: true,
       publicUrl: 'http://localhost:3000',
       cacheMaxAge: 30,
+      authFailureLimit: 10,
+      authFailureWindowMs: 60_000,
+      rateLimitReads: 0,
+      rateLimitWrites: 0,
+      trustProxy: false,
+      corsOrigins: [],
       logLevel: 'info',
     })
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
@@ -91,6 +97,10 @@ describe('config', () => {
     assert.equal(custom.databasePath, ':memory:')
     assert.equal(custom.demoContent, false)
     assert.equal(custom.publicUrl, 'https://news.example')
+    const proxied = loadConfig({ TRUST_PROXY: '10.0.0.1,10.0.0.2', CORS_ORIGINS: 'https://news.example, https://app.news.example' })
+    assert.deepEqual(proxied.trustProxy, ['10.0.0.1', '10.0.0.2'])
+    assert.deepEqual(proxied.corsOrigins, ['https://news.example', 'https://app.news.example'])
+    assert.throws(() => loadConfig({ CORS_ORIGINS: 'not a url' }), /CORS_ORIGINS/)
   })
 
   test('names every bad variable in one message', () => {

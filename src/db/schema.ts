@@ -85,3 +85,21 @@ export const articleSlugs = sqliteTable('article_slugs', {
 }, (t) => [
   index('article_slugs_article_id_idx').on(t.articleId),
 ])
+
+export const tokens = sqliteTable('tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['viewer', 'editor', 'admin'] }).notNull(),
+  // SHA-256 of the secret, hex; the secret itself is never stored.
+  hash: text('hash').notNull(),
+  // 'env' for the token CMS_ADMIN_TOKEN ensures, 'api' for the rest.
+  source: text('source', { enum: ['env', 'api'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at'),
+  revokedAt: text('revoked_at'),
+  lastUsedAt: text('last_used_at'),
+}, (t) => [
+  uniqueIndex('tokens_hash_unique').on(t.hash),
+])
+
+export type TokenRow = typeof tokens.$inferSelect

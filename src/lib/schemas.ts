@@ -28,9 +28,12 @@ const statusDescriptions: Record<number, string> = {
 
 type ErrorStatus = keyof typeof statusDescriptions
 
-/** Response entries for the given error statuses (400 and 500 always), all application/problem+json. */
+/**
+ * Response entries for the given error statuses, all application/problem+json. 400, 401 (a bad token
+ * is refused on every route), 429 (throttling) and 500 can happen anywhere, so they are always there.
+ */
 export function problems (...statuses: ErrorStatus[]) {
-  const all = [...new Set([400, 500, ...statuses])].sort()
+  const all = [...new Set([400, 401, 429, 500, ...statuses])].sort()
   return Object.fromEntries(all.map((status) => [status, {
     description: statusDescriptions[status],
     content: { 'application/problem+json': { schema: Problem } },

@@ -1,6 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
-import { ForbiddenError, UnauthorizedError } from '../lib/errors.js'
+import { AppError, ForbiddenError, UnauthorizedError } from '../lib/errors.js'
 import { roleAtLeast, type Principal, type Role } from '../lib/auth.js'
 
 declare module 'fastify' {
@@ -14,31 +13,66 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  adminToken: string | undefined
+  /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
+  resolve: (secret: string) => Principal | null
+  failureLimit: number
+  failureWindowMs: number
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest()
-
-export default fp<AuthOptions>(async function auth (app, { adminToken }) {
-  const adminHash = adminToken ? sha256(adminToken) : undefined
-  const admin: Principal = { tokenId: 'env-admin', name: 'admin', role: 'admin' }
-
-  // Compares hashes, so the comparison is constant-time whatever the secret's length.
-  function resolve (secret: string): Principal | null {
-    return adminHash && timingSafeEqual(sha256(secret), adminHash) ? admin : null
+/** Failed authentications per client IP in fixed windows; a full window blocks token-carrying requests. */
+function createFailureThrottle (limit: number, windowMs: number) {
+  const windows = new Map<string, { failures: number, resetAt: number }>()
+  const current = (ip: string, at: number) => {
+    const window = windows.get(ip)
+    if (window && window.resetAt <= at) windows.delete(ip)
+    return windows.get(ip)
   }
+  // Expired windows are dropped as they pass, so the map holds only IPs failing right now.
+  const sweep = setInterval(() => {
+    const at = Date.now()
+    for (const [ip, window] of windows) if (window.resetAt <= at) windows.delete(ip)
+  }, windowMs)
+  sweep.unref()
+  return {
+    /** Seconds until the IP may try again, or 0 when it is not blocked. */
+    retryAfter (ip: string): number {
+      const at = Date.now()
+      const window = current(ip, at)
+      return window && window.failures >= limit ? Math.ceil((window.resetAt - at) / 1000) : 0
+    },
+    fail (ip: string): void {
+      const at = Date.now()
+      const window = current(ip, at)
+      if (window) window.failures++
+      else windows.set(ip, { failures: 1, resetAt: at + windowMs })
+    },
+    stop: () => clearInterval(sweep),
+  }
+}
+
+export default fp<AuthOptions>(async function auth (app, { resolve, failureLimit, failureWindowMs }) {
+  const throttle = createFailureThrottle(failureLimit, failureWindowMs)
+  app.addHook('onClose', async () => throttle.stop())
 
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization
     if (header !== undefined) {
+      const retryAfter = throttle.retryAfter(request.ip)
+      if (retryAfter > 0) {
+        reply.header('Retry-After', String(retryAfter))
+        throw new AppError(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `Too many failed authentications from your address; try again in ${retryAfter} s`)
+      }
       const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header)
       request.principal = match?.[1] ? resolve(match[1]) : null
-      if (!request.principal) throw new UnauthorizedError('The bearer token is unknown, revoked or expired')
+      if (!request.principal) {
+        throttle.fail(request.ip)
+        throw new UnauthorizedError('The bearer token is unknown, revoked or expired')
+      }
     }
     const required = request.routeOptions.config.role
     if (!required) return
     if (!request.principal) throw new UnauthorizedError()
-    if (!roleAtLeast(request.principal.role, required)) throw new ForbiddenError()
+    if (!roleAtLeast(request.principal.role, required)) throw new ForbiddenError(`This needs a token with role ${required} or higher`)
   })
 }, { name: 'auth' })

@@ -20,6 +20,7 @@ export default fp(async function openapi (app) {
         { name: 'Articles', description: 'News articles: drafts, scheduled and published' },
         { name: 'Tags', description: 'Topics that group articles' },
         { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
+        { name: 'Tokens', description: 'API tokens and their roles (admin)' },
         { name: 'Operations', description: 'Health and readiness' },
       ],
       components: {
@@ -31,7 +32,7 @@ export default fp(async function openapi (app) {
       const role = input.route.config?.role
       const security = role ? [{ bearerAuth: [] }] : []
       const description = role ? `Requires a token with role \`${role}\` or higher.` : 'Public; a token may widen what is visible.'
-      return { schema: { ...schema, security, description }, url }
+      return { schema: { ...schema, security, description, 'x-required-role': role ?? 'public' }, url }
     },
     transformObject: jsonSchemaTransformObject,
   })

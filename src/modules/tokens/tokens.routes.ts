@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { linkNext } from '../../lib/pagination.js'
+import { IdParams, NoContent, NotModified, problems } from '../../lib/schemas.js'
+import type { TokenRepository } from './tokens.repository.js'
+import { TokenCreate, TokenCreated, TokenListQuery, TokenPage } from './tokens.schemas.js'
+
+export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+  const tags = ['Tokens']
+
+  app.post('/tokens', {
+    config: { role: 'admin' },
+    schema: {
+      operationId: 'createToken',
+      tags,
+      summary: 'Create an API token; its secret is in this response only',
+      body: TokenCreate,
+      response: { 201: TokenCreated, ...problems(403, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const token = repo.create(request.body)
+    return reply.code(201).header('Location', `${publicUrl}/v1/tokens/${token.id}`).header('Cache-Control', 'no-store').send(token)
+  })
+
+  app.get('/tokens', {
+    config: { role: 'admin' },
+    schema: {
+      operationId: 'listTokens',
+      tags,
+      summary: 'List active tokens, without their secrets',
+      querystring: TokenListQuery,
+      response: { 200: TokenPage, 304: NotModified, ...problems(403) },
+    },
+  }, async (request, reply) => {
+    const { items, nextCursor, total } = repo.list(request.query.limit, request.query.cursor)
+    linkNext(request, reply, publicUrl, nextCursor)
+    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+  })
+
+  app.delete('/tokens/:id', {
+    config: { role: 'admin' },
+    schema: {
+      operationId: 'revokeToken',
+      tags,
+      summary: 'Revoke a token, effective at once',
+      params: IdParams,
+      response: { 204: NoContent, ...problems(403, 404) },
+    },
+  }, async (request, reply) => {
+    repo.revoke(request.params.id)
+    return reply.code(204).send()
+  })
+}

@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import { AppError } from '../lib/errors.js'
+
+export interface SecurityOptions {
+  corsOrigins: string[]
+  rateLimitReads: number
+  rateLimitWrites: number
+}
+
+const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Security headers, CORS from an allowlist, and request budgets when configured. */
+export default fp<SecurityOptions>(async function security (app, { corsOrigins, rateLimitReads, rateLimitWrites }) {
+  await app.register(helmet, {
+    // Strict enough for an API, loose enough for /docs: Swagger UI loads its own scripts and styles only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", 'https:'],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
+  })
+  if (corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: corsOrigins.includes('*') ? '*' : corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+      exposedHeaders: ['ETag', 'Location', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      maxAge: 600,
+    })
+  }
+  if (rateLimitReads > 0 || rateLimitWrites > 0) {
+    const limitFor = (method: string) => (writes.has(method) ? rateLimitWrites : rateLimitReads) || Number.MAX_SAFE_INTEGER
+    await app.register(rateLimit, {
+      global: true,
+      // After auth's onRequest, so an authenticated caller is counted by token, anyone else by IP.
+      hook: 'preHandler',
+      timeWindow: 60_000,
+      max: (request) => limitFor(request.method),
+      keyGenerator: (request) => `${writes.has(request.method) ? 'w' : 'r'}:${request.principal ? `t:${request.principal.tokenId}` : `ip:${request.ip}`}`,
+      enableDraftSpec: true,
+      errorResponseBuilder: (_request, context) =>
+        new AppError(429, 'RATE_LIMITED', `Request budget of ${context.max} a minute used up; try again in ${Math.ceil(context.ttl / 1000)} s`),
+    })
+  }
+}, { name: 'security', dependencies: ['auth'] })
