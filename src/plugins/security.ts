@@ -20,10 +20,13 @@ export default fp<SecurityOptions>(async function security (app, { corsOrigins, 
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'", 'https:'],
+        // Swagger UI sets a few inline styles; scripts stay 'self' only.
+        styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // Plain-HTTP local deployments must still load /docs' own assets.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginResourcePolicy: { policy: corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },

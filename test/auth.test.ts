@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { describe, test } from 'node:test'
+import { buildApp } from '../src/app.js'
+import { ADMIN_TOKEN, setup, type Harness } from './helpers/app.js'
+
+async function token (h: Harness, role: 'viewer' | 'editor' | 'admin', name = `${role} desk`, expiresAt?: string) {
+  const res = await h.call('POST', '/v1/tokens', { body: { name, role, ...(expiresAt ? { expiresAt } : {}) } })
+  assert.equal(res.status, 201, res.raw)
+  return res.body as { id: string, token: string, name: string, role: string }
+}
+
+describe('tokens', () => {
+  test('an admin creates a token whose secret is shown once and stored only as a hash', async (t) => {
+    const h = await setup(t)
+    const created = await h.call('POST', '/v1/tokens', { body: { name: 'Выпускающий редактор', role: 'editor' } })
+    assert.equal(created.status, 201)
+    assert.match(created.body.token, /^cms_[\w-]{43}$/)
+    assert.equal(created.body.expiresAt, null)
+    assert.equal(created.headers['cache-control'], 'no-store')
+    const secret = created.body.token
+    const list = await h.call('GET', '/v1/tokens')
+    assert.ok(list.body.data.some((x: { id: string }) => x.id === created.body.id))
+    assert.ok(!list.raw.includes(secret))
+    assert.ok(list.body.data.every((x: Record<string, unknown>) => !('token' in x) && !('hash' in x)))
+    // Neither secret is anywhere in the database file's tables.
+    const dump = JSON.stringify(h.db.$client.prepare('SELECT * FROM tokens').all())
+    assert.ok(!dump.includes(secret) && !dump.includes(ADMIN_TOKEN))
+    const used = await h.call('POST', '/v1/articles', { token: secret, body: { title: 'От редактора' } })
+    assert.equal(used.status, 201)
+    const revisions = await h.call('GET', `/v1/articles/${used.body.id}/revisions`)
+    assert.equal(revisions.body.data[0].savedBy, 'Выпускающий редактор')
+    assert.ok((await h.call('GET', '/v1/tokens')).body.data.find((x: { id: string }) => x.id === created.body.id).lastUsedAt)
+  })
+
+  test('revocation is immediate; an expired token is unknown', async (t) => {
+    const h = await setup(t)
+    const editor = await token(h, 'editor')
+    assert.equal((await h.call('GET', '/v1/articles?status=all', { token: editor.token })).status, 200)
+    assert.equal((await h.call('DELETE', `/v1/tokens/${editor.id}`)).status, 204)
+    assert.equal((await h.call('GET', '/v1/articles', { token: editor.token })).status, 401)
+    assert.equal((await h.call('DELETE', `/v1/tokens/${editor.id}`)).status, 404)
+    const brief = await token(h, 'viewer', 'на минуту', new Date(Date.now() + 300).toISOString())
+    assert.equal((await h.call('GET', '/v1/articles', { token: brief.token })).status, 200)
+    await sleep(350)
+    assert.equal((await h.call('GET', '/v1/articles', { token: brief.token })).status, 401)
+    assert.equal((await h.call('POST', '/v1/tokens', { body: { name: 'прошлое', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' } })).status, 400)
+    assert.equal((await h.call('POST', '/v1/tokens', { body: { name: 'бог', role: 'root' } })).status, 400)
+  })
+
+  test('CMS_ADMIN_TOKEN is ensured at start; changing it retires the old value', async (t) => {
+    const h = await setup(t)
+    const other = await buildApp({ config: { ...h.config, adminToken: 'another-admin-token-0123456789abcdef' }, db: h.db })
+    t.after(() => other.close())
+    const asAdmin = (secret: string) => other.inject({ url: '/v1/tokens', headers: { authorization: `Bearer ${secret}` } })
+    assert.equal((await asAdmin('another-admin-token-0123456789abcdef')).statusCode, 200)
+    assert.equal((await asAdmin(ADMIN_TOKEN)).statusCode, 401)
+  })
+})
+
+describe('authorization matrix', () => {
+  type Caller = 'none' | 'bad' | 'viewer' | 'editor' | 'admin'
+  type State = 'published' | 'draft' | 'scheduled' | 'deleted'
+  interface Rule {
+    role: 'public' | 'viewer' | 'editor' | 'admin'
+    /** Routes about one article run once per article state; `visible` ones hide unpublished ones from the public. */
+    article?: 'visible' | 'any'
+    request: (f: Fixture) => { url: string, body?: unknown }
+  }
+  interface Fixture { id: string, slug: string, tagId: string, tagSlug: string, tokenId: string }
+
+  // One rule per operation in the served document: a route added without a rule fails this test.
+  const rules: Record<string, Rule> = {
+    'GET /healthz': { role: 'public', request: () => ({ url: '/healthz' }) },
+    'GET /readyz': { role: 'public', request: () => ({ url: '/readyz' }) },
+    'GET /v1/articles': { role: 'public', request: () => ({ url: '/v1/articles' }) },
+    'POST /v1/articles': { role: 'editor', request: () => ({ url: '/v1/articles', body: { title: 'Матрица' } }) },
+    'GET /v1/articles/{id}': { role: 'public', article: 'visible', request: (f) => ({ url: `/v1/articles/${f.id}` }) },
+    'GET /v1/articles/slug/{slug}': { role: 'public', article: 'visible', request: (f) => ({ url: `/v1/articles/slug/${f.slug}` }) },
+    'PATCH /v1/articles/{id}': { role: 'editor', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}`, body: { lead: 'Правка' } }) },
+    'DELETE /v1/articles/{id}': { role: 'editor', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}` }) },
+    'POST /v1/articles/{id}/restore': { role: 'editor', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}/restore` }) },
+    'GET /v1/articles/{id}/revisions': { role: 'viewer', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}/revisions` }) },
+    'GET /v1/articles/{id}/revisions/{version}': { role: 'viewer', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}/revisions/1` }) },
+    'POST /v1/articles/{id}/revisions/{version}/restore': { role: 'editor', article: 'any', request: (f) => ({ url: `/v1/articles/${f.id}/revisions/1/restore` }) },
+    'GET /v1/feed': { role: 'public', request: () => ({ url: '/v1/feed' }) },
+    'GET /v1/feed.rss': { role: 'public', request: () => ({ url: '/v1/feed.rss' }) },
+    'GET /v1/feed.atom': { role: 'public', request: () => ({ url: '/v1/feed.atom' }) },
+    'GET /v1/feed.json': { role: 'public', request: () => ({ url: '/v1/feed.json' }) },
+    'GET /v1/tags': { role: 'public', request: () => ({ url: '/v1/tags' }) },
+    'POST /v1/tags': { role: 'editor', request: () => ({ url: '/v1/tags', body: { name: `Тег ${Math.random()}` } }) },
+    'GET /v1/tags/{id}': { role: 'public', request: (f) => ({ url: `/v1/tags/${f.tagId}` }) },
+    'GET /v1/tags/slug/{slug}': { role: 'public', request: (f) => ({ url: `/v1/tags/slug/${f.tagSlug}` }) },
+    'PATCH /v1/tags/{id}': { role: 'editor', request: (f) => ({ url: `/v1/tags/${f.tagId}`, body: { description: 'Описание' } }) },
+    'DELETE /v1/tags/{id}': { role: 'editor', request: (f) => ({ url: `/v1/tags/${f.tagId}` }) },
+    'POST /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens', body: { name: 'Новый', role: 'viewer' } }) },
+    'GET /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens' }) },
+    'DELETE /v1/tokens/{id}': { role: 'admin', request: (f) => ({ url: `/v1/tokens/${f.tokenId}` }) },
+  }
+  const rank = { public: 0, viewer: 1, editor: 2, admin: 3 }
+
+  test('every route × caller × article state gives exactly the contract’s answer', async (t) => {
+    // The bad-token caller fails often; the throttle has its own test.
+    const h = await setup(t, { authFailureLimit: 10_000 })
+    const spec = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { 'x-required-role': string }>> }
+    const operations = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    assert.deepEqual(Object.keys(rules).sort(), operations.sort(), 'one rule per operation')
+    for (const [operation, rule] of Object.entries(rules)) {
+      const [method, path] = operation.split(' ') as [string, string]
+      assert.equal(spec.paths[path]![method.toLowerCase()]!['x-required-role'], rule.role, `${operation}: role shown in OpenAPI`)
+    }
+
+    const secrets: Record<Caller, string | null> = {
+      none: null,
+      bad: 'cms_this-token-does-not-exist-0000000000000000000',
+      viewer: (await token(h, 'viewer')).token,
+      editor: (await token(h, 'editor')).token,
+      admin: ADMIN_TOKEN,
+    }
+    const fixture = async (state: State): Promise<Fixture> => {
+      const title = `Статья ${state} ${Math.random()}`
+      const body = state === 'draft' ? { title } : { title, status: 'published', publishedAt: state === 'scheduled' ? new Date(Date.now() + 3_600_000).toISOString() : undefined }
+      const a = (await h.call('POST', '/v1/articles', { body: { ...body, tags: [title] } })).body
+      if (state === 'deleted') await h.call('DELETE', `/v1/articles/${a.id}`)
+      const tok = await token(h, 'viewer', 'к отзыву')
+      return { id: a.id, slug: a.slug, tagId: a.tags[0].id, tagSlug: a.tags[0].slug, tokenId: tok.id }
+    }
+
+    let checked = 0
+    for (const [operation, rule] of Object.entries(rules)) {
+      const method = operation.split(' ')[0] as 'GET' | 'POST' | 'PATCH' | 'DELETE'
+      const states: State[] = rule.article ? ['published', 'draft', 'scheduled', 'deleted'] : ['published']
+      for (const state of states) {
+        for (const caller of Object.keys(secrets) as Caller[]) {
+          const { url, body } = rule.request(await fixture(state))
+          const res = await h.call(method, url, { token: secrets[caller], body })
+          const where = `${operation} as ${caller} on a ${state} article`
+          const callerRank = caller === 'none' || caller === 'bad' ? 0 : rank[caller]
+          if (caller === 'bad') assert.equal(res.status, 401, where)
+          else if (rule.role !== 'public' && caller === 'none') {
+            assert.equal(res.status, 401, where)
+            assert.equal(res.headers['www-authenticate'], 'Bearer', where)
+          } else if (callerRank < rank[rule.role]) assert.equal(res.status, 403, where)
+          else if (rule.article === 'visible' && caller === 'none' && state !== 'published') assert.equal(res.status, 404, where)
+          else assert.ok(res.status < 400 || res.status === 409, `${where}: ${res.status} ${res.raw.slice(0, 200)}`)
+          checked++
+        }
+      }
+    }
+    assert.equal(checked, Object.values(rules).reduce((n, rule) => n + (rule.article ? 4 : 1) * 5, 0))
+  })
+
+  test('purging needs an admin even though trashing needs an editor', async (t) => {
+    const h = await setup(t)
+    const editor = await token(h, 'editor')
+    const a = (await h.call('POST', '/v1/articles', { body: { title: 'Удалить' } })).body
+    const res = await h.call('DELETE', `/v1/articles/${a.id}?permanent=true`, { token: editor.token })
+    assert.equal(res.status, 403)
+    assert.equal((await h.call('GET', `/v1/articles/${a.id}`)).body.status, 'draft', 'nothing happened')
+  })
+})
+
+describe('throttling and limits', () => {
+  test('after 10 failed authentications a minute, token-carrying requests get 429; anonymous ones do not', async (t) => {
+    const h = await setup(t, { authFailureWindowMs: 1_000 })
+    for (let i = 0; i < 10; i++) assert.equal((await h.call('GET', '/v1/feed', { token: `cms_guess_${i}` })).status, 401)
+    const blocked = await h.call('GET', '/v1/feed', { token: 'cms_guess_11' })
+    assert.equal(blocked.status, 429)
+    assert.equal(blocked.body.code, 'TOO_MANY_FAILED_AUTHENTICATIONS')
+    assert.ok(Number(blocked.headers['retry-after']) >= 1)
+    assert.equal((await h.call('GET', '/v1/feed', { token: ADMIN_TOKEN })).status, 429, 'even a valid token waits')
+    assert.equal((await h.get('/v1/feed')).status, 200)
+    await sleep(1_050)
+    assert.equal((await h.call('GET', '/v1/feed', { token: ADMIN_TOKEN })).status, 200)
+  })
+
+  test('request budgets, when configured, answer 429 with Retry-After and RateLimit headers', async (t) => {
+    const h = await setup(t, { rateLimitReads: 3, rateLimitWrites: 2 })
+    for (let i = 0; i < 3; i++) {
+      const ok = await h.get('/v1/feed')
+      assert.equal(ok.status, 200)
+      assert.equal(ok.headers['ratelimit-limit'], '3')
+    }
+    const limited = await h.get('/v1/feed')
+    assert.equal(limited.status, 429)
+    assert.equal(limited.body.code, 'RATE_LIMITED')
+    assert.ok(limited.headers['retry-after'])
+    assert.equal((await h.call('GET', '/v1/feed')).status, 200, 'a token has its own budget')
+    for (let i = 0; i < 2; i++) assert.equal((await h.call('POST', '/v1/tags', { body: { name: `Лимит ${i}` } })).status, 201)
+    assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Лимит 3' } })).status, 429)
+  })
+
+  test('security headers everywhere; CORS only for allowed origins', async (t) => {
+    const h = await setup(t, { corsOrigins: ['https://news.example'] })
+    const res = await h.get('/v1/feed', { origin: 'https://news.example' })
+    assert.equal(res.headers['access-control-allow-origin'], 'https://news.example')
+    assert.equal(res.headers['x-content-type-options'], 'nosniff')
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/)
+    assert.equal((await h.get('/v1/feed', { origin: 'https://evil.example' })).headers['access-control-allow-origin'], undefined)
+    const docs = await h.app.inject({ url: '/docs/' })
+    assert.equal(docs.statusCode, 200)
+    assert.doesNotMatch(docs.body, /<script>(?!<\/script>)[^<]+<\/script>/, '/docs needs no inline script')
+  })
+
+  test('over-long query strings are 400', async (t) => {
+    const h = await setup(t)
+    assert.equal((await h.get(`/v1/tags?q=${'я'.repeat(5000)}`)).status, 400)
+    assert.equal((await h.get(`/v1/articles?tag=${'x'.repeat(5000)}`)).status, 400)
+  })
+})
