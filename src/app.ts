@@ -8,6 +8,9 @@ import errors from './plugins/errors.js'
 import security from './plugins/security.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
+import { createSearchIndex } from './modules/search/search.index.js'
+import { createSearchRepository } from './modules/search/search.repository.js'
+import { searchRoutes } from './modules/search/search.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { createArticleRepository } from './modules/articles/articles.repository.js'
@@ -27,8 +30,9 @@ export interface AppDeps {
 export function createRepositories (db: Db, config: Config) {
   const tags = createTagRepository(db)
   const revisions = createRevisionRepository(db, config.publicUrl)
-  const articles = createArticleRepository(db, { tagRepo: tags, revisions, publicUrl: config.publicUrl })
-  return { tags, revisions, articles, tokens: createTokenRepository(db) }
+  const searchIndex = createSearchIndex(db)
+  const articles = createArticleRepository(db, { tagRepo: tags, revisions, search: searchIndex, publicUrl: config.publicUrl })
+  return { tags, revisions, articles, searchIndex, search: createSearchRepository(db, config.publicUrl), tokens: createTokenRepository(db) }
 }
 
 export async function buildApp ({ config, db }: AppDeps) {
@@ -61,6 +65,7 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(articleRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
   await app.register(revisionRoutes, { prefix: '/v1', repo: repos.articles, revisions: repos.revisions, publicUrl })
   await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
+  await app.register(searchRoutes, { prefix: '/v1', repo: repos.search, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', repo: repos.tags, publicUrl })
   await app.register(tokenRoutes, { prefix: '/v1', repo: repos.tokens, publicUrl })
 

@@ -19,11 +19,13 @@ const isNew = appliedMigrations(db) === 0
 migrateDatabase(db)
 const app = await buildApp({ config, db })
 
+const { articles, tags, searchIndex } = createRepositories(db, config)
 // Demo news goes only into a database created by this start, so it is never seeded twice.
-if (isNew && config.demoContent) {
-  const { articles, tags } = createRepositories(db, config)
-  if (isEmpty(articles, tags)) app.log.info({ articles: seedDemo(articles, tags) }, 'seeded demo content')
+if (isNew && config.demoContent && isEmpty(articles, tags)) {
+  app.log.info({ articles: seedDemo(articles, tags) }, 'seeded demo content')
 }
+// Stemming runs in JavaScript, so articles from before the search index (or a backup) are indexed here.
+if (!searchIndex.isComplete()) app.log.info({ articles: searchIndex.rebuild() }, 'rebuilt the search index')
 
 // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, exit 0.
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {

@@ -87,6 +87,7 @@ describe('authorization matrix', () => {
     'GET /v1/feed.rss': { role: 'public', request: () => ({ url: '/v1/feed.rss' }) },
     'GET /v1/feed.atom': { role: 'public', request: () => ({ url: '/v1/feed.atom' }) },
     'GET /v1/feed.json': { role: 'public', request: () => ({ url: '/v1/feed.json' }) },
+    'GET /v1/search': { role: 'public', request: () => ({ url: '/v1/search?q=статья' }) },
     'GET /v1/tags': { role: 'public', request: () => ({ url: '/v1/tags' }) },
     'POST /v1/tags': { role: 'editor', request: () => ({ url: '/v1/tags', body: { name: `Тег ${Math.random()}` } }) },
     'GET /v1/tags/{id}': { role: 'public', request: (f) => ({ url: `/v1/tags/${f.tagId}` }) },

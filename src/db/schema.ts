@@ -103,3 +103,11 @@ export const tokens = sqliteTable('tokens', {
 ])
 
 export type TokenRow = typeof tokens.$inferSelect
+
+/** Gives each article a stable integer key for the FTS5 index (article_search), which is keyed by rowid. */
+export const searchDocs = sqliteTable('search_docs', {
+  rowid: integer('rowid').primaryKey({ autoIncrement: true }),
+  articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+}, (t) => [
+  uniqueIndex('search_docs_article_id_unique').on(t.articleId),
+])

@@ -20,6 +20,7 @@ export default fp(async function openapi (app) {
         { name: 'Articles', description: 'News articles: drafts, scheduled and published' },
         { name: 'Tags', description: 'Topics that group articles' },
         { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
+        { name: 'Search', description: 'Russian- and English-aware full-text search' },
         { name: 'Tokens', description: 'API tokens and their roles (admin)' },
         { name: 'Operations', description: 'Health and readiness' },
       ],

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, ne, or, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
-import { articles, articleSlugs, articleTags, tags, type ArticleRow } from '../../db/schema.js'
+import { articles, articleSlugs, articleTags, type ArticleRow } from '../../db/schema.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -9,10 +9,12 @@ import { newId, now } from '../../lib/ids.js'
 import { renderMarkdown } from '../../lib/markdown.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { TagRepository } from '../tags/tags.repository.js'
-import { toArticle, type ListRow, type TagRef } from './articles.mapping.js'
+import { toArticle, type ListRow } from './articles.mapping.js'
+import { loadTags, taggedWithAny } from './articles.tags.js'
 import type { Article, ArticleCreate, ArticleListQuery, ArticlePatch } from './articles.schemas.js'
 import { inState, visibleTo } from './articles.visibility.js'
 import type { RevisionRepository } from './revisions.repository.js'
+import type { SearchIndex } from '../search/search.index.js'
 
 export type ArticleRepository = ReturnType<typeof createArticleRepository>
 
@@ -45,24 +47,12 @@ function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string |
 interface Deps {
   tagRepo: TagRepository
   revisions: RevisionRepository
+  search: SearchIndex
   publicUrl: string
 }
 
-export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl }: Deps) {
-  function tagsOf (articleIds: string[]): Map<string, TagRef[]> {
-    const byArticle = new Map<string, TagRef[]>()
-    if (articleIds.length === 0) return byArticle
-    const rows = db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-      .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(inArray(articleTags.articleId, articleIds))
-      .orderBy(articleTags.articleId, articleTags.position).all()
-    for (const { articleId, ...tag } of rows) {
-      const list = byArticle.get(articleId)
-      if (list) list.push(tag)
-      else byArticle.set(articleId, [tag])
-    }
-    return byArticle
-  }
+export function createArticleRepository (db: Db, { tagRepo, revisions, search, publicUrl }: Deps) {
+  const tagsOf = (articleIds: string[]) => loadTags(db, articleIds)
 
   const render = (row: ListRow, at: string) => toArticle(row, tagsOf([row.id]).get(row.id) ?? [], at, publicUrl) as Article
 
@@ -96,6 +86,7 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
     const next = { ...current, ...changes, version: current.version + 1, updatedAt: at }
     db.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, current.id)).run()
     revisions.save(next, tagsOf([current.id]).get(current.id) ?? [], actor, at)
+    if (changes.title !== undefined || changes.lead !== undefined || changes.bodyHtml !== undefined) search.index(next)
   }
 
   /** Loads the article for a write, runs the caller's precondition, and hands the row to `write`. */
@@ -185,6 +176,7 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
         db.insert(articles).values(row).run()
         setTags(row.id, input.tags)
         revisions.save(row, tagsOf([row.id]).get(row.id) ?? [], actor, at)
+        search.index(row)
         return find(eq(articles.id, row.id), 'staff')!
       }, { behavior: 'immediate' })
     },
@@ -228,6 +220,7 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
         const current = db.select().from(articles).where(eq(articles.id, id)).get()
         if (!current) throw new NotFoundError('No article with this id')
         context.precondition?.(render(current, now()))
+        search.remove(id)
         db.delete(articles).where(eq(articles.id, id)).run()
       }, { behavior: 'immediate' })
     },
@@ -244,10 +237,9 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, publicUrl
       if (query.publishedAfter) filters.push(gt(articles.publishedAt, query.publishedAfter))
       if (query.publishedBefore) filters.push(lt(articles.publishedAt, query.publishedBefore))
       if (query.tag !== undefined) {
-        const slugs = [...new Set(query.tag.split(',').map((s) => s.trim()).filter(Boolean))]
-        const tagIds = slugs.length === 0 ? [] : db.select({ id: tags.id }).from(tags).where(inArray(tags.slug, slugs)).all().map((t) => t.id)
-        if (tagIds.length === 0) return { items: [], nextCursor: null, total: 0 }
-        filters.push(inArray(articles.id, db.select({ id: articleTags.articleId }).from(articleTags).where(inArray(articleTags.tagId, tagIds))))
+        const tagged = taggedWithAny(db, query.tag)
+        if (!tagged) return { items: [], nextCursor: null, total: 0 }
+        filters.push(inArray(articles.id, tagged))
       }
       const total = countTotal ? db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0 : 0
 

@@ -1,0 +1,67 @@
+import { stem, stemVariants, words } from './stemming.js'
+
+export interface SearchQuery {
+  /** An FTS5 MATCH expression built only from quoted stems, so no user text reaches the FTS5 parser. */
+  match: string
+  /** Every stem the query asks for, for highlighting. */
+  stems: Set<string>
+}
+
+/**
+ * Turns what a reader typed into an FTS5 query: words ANDed, "quoted words" as a phrase, each stem
+ * quoted. Returns null when nothing searchable is left (only punctuation or emoji, say).
+ */
+export function parseSearchQuery (q: string): SearchQuery | null {
+  const terms: string[] = []
+  const all = new Set<string>()
+  // Odd segments between double quotes are phrases; an unclosed quote runs to the end.
+  q.split('"').forEach((segment, i) => {
+    const segmentWords = words(segment)
+    if (segmentWords.length === 0) return
+    if (i % 2 === 1) {
+      const phrase = segmentWords.map(stem)
+      phrase.forEach((s) => all.add(s))
+      terms.push(`"${phrase.join(' ')}"`)
+      return
+    }
+    for (const word of segmentWords) {
+      const variants = stemVariants(word)
+      variants.forEach((s) => all.add(s))
+      terms.push(variants.length === 1 ? `"${variants[0]}"` : `(${variants.map((s) => `"${s}"`).join(' OR ')})`)
+    }
+  })
+  return terms.length > 0 ? { match: terms.join(' AND '), stems: all } : null
+}
+
+const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+
+/**
+ * A short excerpt of `text` around its first matching word, HTML-escaped, with every word whose stem
+ * the query asks for wrapped in <mark>. Null when no word matches.
+ */
+export function snippet (text: string, stems: Set<string>, maxWords = 24): string | null {
+  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
+  const hit = (token: RegExpExecArray) => stems.has(stem(token[0].toLowerCase().replaceAll('ё', 'е')))
+  const first = tokens.findIndex(hit)
+  if (first === -1) return null
+  const from = Math.max(0, first - Math.floor(maxWords / 3))
+  const to = Math.min(tokens.length, from + maxWords)
+  const start = tokens[from]!.index
+  const end = to < tokens.length ? tokens[to - 1]!.index + tokens[to - 1]![0].length : text.length
+  let out = ''
+  let cursor = start
+  for (const token of tokens.slice(from, to)) {
+    out += escapeHtml(text.slice(cursor, token.index))
+    out += hit(token) ? `<mark>${escapeHtml(token[0])}</mark>` : escapeHtml(token[0])
+    cursor = token.index + token[0].length
+  }
+  out += escapeHtml(text.slice(cursor, end))
+  return `${from > 0 ? '…' : ''}${out.trim()}${to < tokens.length ? '…' : ''}`
+}
+
+/** Plain text of sanitized HTML: tags dropped, the few entities sanitize-html writes decoded. */
+export function htmlToText (html: string): string {
+  return html.replace(/<[^>]+>/g, ' ')
+    .replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&')
+    .replace(/\s+/g, ' ').trim()
+}

@@ -1,0 +1,54 @@
+import { eq, gt, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { articles, searchDocs, type ArticleRow } from '../../db/schema.js'
+import { htmlToText } from '../../lib/search-query.js'
+import { stems } from '../../lib/stemming.js'
+
+export type SearchIndex = ReturnType<typeof createSearchIndex>
+
+/** Keeps article_search (FTS5 over stems) in step with articles; every call runs in the caller's transaction. */
+export function createSearchIndex (db: Db) {
+  function remove (articleId: string): void {
+    const doc = db.select({ rowid: searchDocs.rowid }).from(searchDocs).where(eq(searchDocs.articleId, articleId)).get()
+    if (!doc) return
+    db.run(sql`DELETE FROM article_search WHERE rowid = ${doc.rowid}`)
+    db.delete(searchDocs).where(eq(searchDocs.rowid, doc.rowid)).run()
+  }
+
+  function index (row: Pick<ArticleRow, 'id' | 'title' | 'lead' | 'bodyHtml'>): void {
+    remove(row.id)
+    const { rowid } = db.insert(searchDocs).values({ articleId: row.id }).returning({ rowid: searchDocs.rowid }).get()
+    db.run(sql`INSERT INTO article_search (rowid, title, lead, body)
+      VALUES (${rowid}, ${stems(row.title)}, ${stems(row.lead ?? '')}, ${stems(htmlToText(row.bodyHtml))})`)
+  }
+
+  return {
+    index,
+    remove,
+
+    /** True when every article has its entry (false after a restore from an old backup, say). */
+    isComplete (): boolean {
+      const row = db.get<{ missing: number }>(sql`SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs) AS missing`)
+      return row.missing === 0
+    },
+
+    /** Rebuilds the whole index from the articles; returns how many it indexed. */
+    rebuild (): number {
+      return db.transaction(() => {
+        db.run(sql`DELETE FROM article_search`)
+        db.delete(searchDocs).run()
+        let count = 0
+        let after = ''
+        // In chunks by id, so a million articles never sit in memory at once.
+        for (;;) {
+          const chunk = db.select({ id: articles.id, title: articles.title, lead: articles.lead, bodyHtml: articles.bodyHtml })
+            .from(articles).where(gt(articles.id, after)).orderBy(articles.id).limit(1000).all()
+          if (chunk.length === 0) return count
+          for (const row of chunk) index(row)
+          count += chunk.length
+          after = chunk.at(-1)!.id
+        }
+      }, { behavior: 'immediate' })
+    },
+  }
+}

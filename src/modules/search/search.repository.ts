@@ -1,0 +1,67 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import type { Audience } from '../../lib/auth.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { now } from '../../lib/ids.js'
+import { htmlToText, snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
+import { loadTags, taggedWithAny } from '../articles/articles.tags.js'
+import { inState } from '../articles/articles.visibility.js'
+import type { SearchHit, SearchQuery } from './search.schemas.js'
+
+interface HitRow {
+  id: string
+  slug: string
+  title: string
+  lead: string | null
+  bodyHtml: string
+  publishedAt: string | null
+  updatedAt: string
+  lang: string
+  score: number
+}
+
+export type SearchRepository = ReturnType<typeof createSearchRepository>
+
+export function createSearchRepository (db: Db, publicUrl: string) {
+  return {
+    /** Best match first (bm25, title weighted above lead above body), newer first among equals. */
+    search (query: SearchQuery, parsed: ParsedQuery, audience: Audience) {
+      const at = now()
+      const filters: SQL[] = [sql`article_search MATCH ${parsed.match}`, inState(audience === 'public' ? 'published' : query.status ?? 'published', at)]
+      if (query.lang) filters.push(sql`articles.lang = ${query.lang}`)
+      if (query.tag !== undefined) {
+        const tagged = taggedWithAny(db, query.tag)
+        if (!tagged) return { items: [], nextCursor: null, total: 0 }
+        filters.push(sql`articles.id IN ${tagged}`)
+      }
+      const where = sql.join(filters, sql` AND `)
+      const from = sql`article_search JOIN search_docs ON search_docs.rowid = article_search.rowid JOIN articles ON articles.id = search_docs.article_id`
+      const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${from} WHERE ${where}`).n
+      // Ranked results have no stable key to seek from, so the cursor carries an offset.
+      const offset = query.cursor ? decodeCursor(query.cursor, 'search', ['number'])[0] as number : 0
+      const rows = db.all<HitRow>(sql`
+        SELECT articles.id AS id, articles.slug AS slug, articles.title AS title, articles.lead AS lead,
+          articles.body_html AS bodyHtml, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
+          articles.lang AS lang, -bm25(article_search, 10.0, 4.0, 1.0) AS score
+        FROM ${from} WHERE ${where}
+        ORDER BY score DESC, articles.published_at DESC, articles.id DESC
+        LIMIT ${query.limit} OFFSET ${offset}`)
+      const tags = loadTags(db, rows.map((r) => r.id))
+      const items: SearchHit[] = rows.map((row) => ({
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        lead: row.lead,
+        publishedAt: row.publishedAt,
+        updatedAt: row.updatedAt,
+        lang: row.lang,
+        tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
+        url: `${publicUrl}/v1/articles/slug/${row.slug}`,
+        score: Math.round(row.score * 1e6) / 1e6,
+        snippet: snippet(`${row.lead ?? ''} ${htmlToText(row.bodyHtml)}`, parsed.stems) ?? snippet(row.title, parsed.stems) ?? '',
+      }))
+      const nextOffset = offset + rows.length
+      return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
+    },
+  }
+}

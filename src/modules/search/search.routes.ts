@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { audienceOf } from '../../lib/auth.js'
+import { BadRequestError, UnauthorizedError } from '../../lib/errors.js'
+import { linkNext } from '../../lib/pagination.js'
+import { NotModified, problems } from '../../lib/schemas.js'
+import { parseSearchQuery } from '../../lib/search-query.js'
+import type { SearchRepository } from './search.repository.js'
+import { SearchPage, SearchQuery } from './search.schemas.js'
+
+export const searchRoutes: FastifyPluginAsyncZod<{ repo: SearchRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+  app.get('/search', {
+    schema: {
+      operationId: 'search',
+      tags: ['Search'],
+      summary: 'Full-text search that matches Russian and English words in any inflection',
+      querystring: SearchQuery,
+      response: { 200: SearchPage, 304: NotModified, ...problems() },
+    },
+  }, async (request, reply) => {
+    const { status, q } = request.query
+    if (status && status !== 'published' && !request.principal) {
+      throw new UnauthorizedError('Searching drafts, scheduled or deleted articles needs a viewer token')
+    }
+    const parsed = parseSearchQuery(q)
+    if (!parsed) throw new BadRequestError('The query has no words to search for', 'EMPTY_QUERY')
+    const { items, nextCursor, total } = repo.search(request.query, parsed, audienceOf(request.principal))
+    linkNext(request, reply, publicUrl, nextCursor)
+    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+  })
+}
