@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-// The real server process: config from the environment, a file database, demo content, shutdown.
+// What `npm start` runs: the bundle `npm ci` builds. Config from the environment, a file database,
+// demo content, shutdown.
+const bundle = fileURLToPath(new URL('../dist/server.js', import.meta.url))
+if (!existsSync(bundle)) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it)')
+
 async function start (env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [bundle], {
     cwd: new URL('..', import.meta.url),
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +58,7 @@ test('CMS_DEMO_CONTENT=false never seeds', async (t) => {
 })
 
 test('a bad variable stops start-up with one line naming it', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [bundle], {
     cwd: new URL('..', import.meta.url),
     env: { ...process.env, PORT: 'восемьдесят', CMS_ADMIN_TOKEN: 'short' },
     stdio: ['ignore', 'pipe', 'pipe'],

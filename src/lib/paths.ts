@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The project root, found the same way from src/ (tsx) and dist/src/ (compiled). */
+/** The project root, found the same way from src/ (tsx) and dist/ (the bundle). */
 function findRoot (): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json'))) {

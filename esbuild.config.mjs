@@ -1,0 +1,27 @@
+// `npm run build`: bundles the server into dist/server.js. One file loads several hundred ms faster
+// than the thousand modules behind it, which is most of a cold start.
+import { build } from 'esbuild'
+
+await build({
+  entryPoints: ['src/server.ts'],
+  outfile: 'dist/server.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  // The native driver, and Swagger UI, which serves static files found next to its own code.
+  external: ['better-sqlite3', '@fastify/swagger-ui'],
+  // Bundled CommonJS code still calls require and reads __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module'",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url'",
+      "import { dirname as __pathDirname } from 'node:path'",
+      'const require = __createRequire(import.meta.url)',
+      'const __filename = __fileURLToPath(import.meta.url)',
+      'const __dirname = __pathDirname(__filename)',
+    ].join('\n'),
+  },
+  logLevel: 'warning',
+})
