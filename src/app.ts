@@ -6,6 +6,7 @@ import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import security from './plugins/security.js'
+import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
 import { createSearchIndex } from './modules/search/search.index.js'
@@ -58,6 +59,7 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(security, { corsOrigins: config.corsOrigins, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   await app.register(caching, { maxAge: config.cacheMaxAge })
+  await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: 64 * 1024 * 1024 })
   await app.register(openapi)
 
   await app.register(healthRoutes, { db })

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, ne, or, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, ne, or, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
 import { articles, articleSlugs, articleTags, type ArticleRow } from '../../db/schema.js'
@@ -138,7 +138,21 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, search, p
     if (Object.keys(changes).length > 0 || tagsChanged) commitVersion(current, changes, actor)
   }
 
+  const changes = db.$client.prepare('SELECT total_changes() AS own, (SELECT data_version FROM pragma_data_version) AS others')
+  const nextScheduled = db.$client.prepare(
+    "SELECT min(published_at) AS at FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at > ?").pluck()
+
   return {
+    /**
+     * What public reads depend on: `generation` changes with any committed write, this connection's
+     * (total_changes) or another's (data_version); `until` is when the next scheduled article goes live.
+     */
+    contentState (): { generation: string, until: number } {
+      const { own, others } = changes.get() as { own: number, others: number }
+      const at = nextScheduled.get(now()) as string | null
+      return { generation: `${own}.${others}`, until: at ? Date.parse(at) : Number.POSITIVE_INFINITY }
+    },
+
     byId: (id: string, audience: Audience) => find(eq(articles.id, id), audience),
 
     /** By current slug; or, for a former slug, the current one to redirect to. */
@@ -239,7 +253,7 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, search, p
       if (query.tag !== undefined) {
         const tagged = taggedWithAny(db, query.tag)
         if (!tagged) return { items: [], nextCursor: null, total: 0 }
-        filters.push(inArray(articles.id, tagged))
+        filters.push(tagged)
       }
       const total = countTotal ? db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0 : 0
 

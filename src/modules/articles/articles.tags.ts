@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm'
+import { eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articleTags, tags } from '../../db/schema.js'
 import type { TagRef } from './articles.mapping.js'
@@ -19,10 +19,14 @@ export function loadTags (db: Db, articleIds: string[]): Map<string, TagRef[]> {
   return byArticle
 }
 
-/** The ids of articles carrying any of the tag slugs, as a subquery; null when no such tag exists. */
-export function taggedWithAny (db: Db, tagList: string) {
+/**
+ * A condition for articles carrying any of the tag slugs; null when no such tag exists. Written as
+ * EXISTS so SQLite walks the ordered publication index and probes each row's tags, instead of
+ * collecting every tagged article and sorting them.
+ */
+export function taggedWithAny (db: Db, tagList: string): SQL | null {
   const slugs = [...new Set(tagList.split(',').map((s) => s.trim()).filter(Boolean))]
   const tagIds = slugs.length === 0 ? [] : db.select({ id: tags.id }).from(tags).where(inArray(tags.slug, slugs)).all().map((t) => t.id)
   if (tagIds.length === 0) return null
-  return db.select({ id: articleTags.articleId }).from(articleTags).where(inArray(articleTags.tagId, tagIds))
+  return sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND article_tags.tag_id IN ${tagIds})`
 }

@@ -1,0 +1,118 @@
+// Builds a benchmark database of N generated news articles with the rows the write path would write:
+// articles, tag links, a first revision each, and search index entries. Bodies are composed from
+// pre-rendered paragraphs, so a million articles take minutes, not hours; the first ones are checked
+// against the real renderer and stemmer to prove the rows are identical.
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import * as schema from '../src/db/schema.js'
+import { migrateDatabase } from '../src/db/migrate.js'
+import type { Db } from '../src/db/client.js'
+import { renderMarkdown } from '../src/lib/markdown.js'
+import { htmlToText } from '../src/lib/search-query.js'
+import { freeSlug, nameKey, slugFrom } from '../src/lib/slugs.js'
+import { stems } from '../src/lib/stemming.js'
+
+const cities = ['МОСКВА', 'САНКТ-ПЕТЕРБУРГ', 'КАЗАНЬ', 'НОВОСИБИРСК', 'ЕКАТЕРИНБУРГ', 'КАЛИНИНГРАД', 'ВЛАДИВОСТОК', 'СОЧИ']
+const subjects = ['Правительство', 'Центральный банк', 'Министерство энергетики', 'Мэрия', 'Совет директоров компании', 'Губернатор области', 'Росстат', 'Федеральная антимонопольная служба']
+const actions = ['объявило о запуске программы', 'утвердило план', 'сообщило о росте', 'предложило изменить порядок', 'заявило о снижении', 'подготовило проект закона о поддержке']
+const objects = ['строительства жилья', 'экспорта зерна', 'цифровых сервисов', 'региональных аэропортов', 'малого бизнеса', 'школьных столовых', 'водородной энергетики', 'ипотечного кредитования']
+const speakers = ['министр финансов', 'глава региона', 'аналитик инвестиционной компании', 'председатель комитета Госдумы', 'эксперт Высшей школы экономики', 'представитель профсоюза']
+const quotes = ['Мы ожидаем, что эффект станет заметен уже в следующем году', 'Это решение давно назрело, и рынок к нему готов', 'Риски остаются, но ёмкость спроса пока высока', 'Без поддержки регионов программа не заработает']
+
+function pick<T> (list: T[], n: number): T {
+  return list[n % list.length]!
+}
+
+// Titles and leads repeat across articles: slug bases and stems are computed once per distinct text.
+function memo (fn: (text: string) => string): (text: string) => string {
+  const cache = new Map<string, string>()
+  return (text) => {
+    let value = cache.get(text)
+    if (value === undefined) cache.set(text, value = fn(text))
+    return value
+  }
+}
+const slugOf = memo(slugFrom)
+const stemsOf = memo(stems)
+const keyOf = memo(nameKey)
+
+// A pool of paragraphs, each rendered and stemmed once.
+const paragraphs = Array.from({ length: 64 }, (_, i) => {
+  const markdown = i % 3 === 1
+    ? `«${pick(quotes, i)}», — сказал ${pick(speakers, i * 7)}. По его словам, решение затронет ${pick(objects, i * 5)} и ${pick(objects, i * 3 + 1)}.`
+    : `${pick(subjects, i)} ${pick(actions, i * 5)} ${pick(objects, i * 3)}. Как отмечается в сообщении, первые результаты ожидаются в ${2026 + (i % 3)} году, а объём финансирования составит ${10 + i} млрд рублей. Эксперты считают, что это повлияет на ${pick(objects, i * 7 + 2)}.`
+  const html = renderMarkdown(markdown)
+  return { markdown, html, stems: stems(htmlToText(html)) }
+})
+
+export const benchTags = ['Экономика', 'Политика', 'Общество', 'Технологии', 'Спорт', 'Культура', 'Происшествия', 'Наука', 'Москва', 'Регионы']
+
+const renderedDateline = memo((markdown) => renderMarkdown(markdown).slice(0, -5)) // "<p>…</p>\n" without "</p>\n"
+
+export function articleFor (n: number, at: number) {
+  const city = pick(cities, n)
+  const title = `${pick(subjects, n)} ${pick(actions, n >> 3)} ${pick(objects, n >> 6)} (${pick(cities, n >> 9).toLowerCase()})`
+  const parts = Array.from({ length: 6 }, (_, k) => paragraphs[(n * 7 + k * 13) % paragraphs.length]!)
+  const dateline = `**${city}, ${new Date(at).getUTCDate()} ноября.**`
+  const datelineHtml = renderedDateline(dateline)
+  const body = [dateline + ' ' + parts[0]!.markdown, ...parts.slice(1).map((p) => p.markdown)].join('\n\n')
+  const bodyHtml = [datelineHtml + ' ' + parts[0]!.html.slice(3), ...parts.slice(1).map((p) => p.html)].join('')
+  const bodyStems = [stemsOf(`${city}, ${new Date(at).getUTCDate()} ноября.`), ...parts.map((p) => p.stems)].join(' ')
+  return { title, lead: `${pick(subjects, n + 1)} ${pick(actions, n + 2)} ${pick(objects, n + 3)}.`, body, bodyHtml, bodyStems }
+}
+
+export function buildBenchDb (path: string, count: number): void {
+  const sqlite = new Database(path)
+  // A throwaway file being filled: no journal, no fsync, a large cache. Switched back to WAL at the end.
+  sqlite.pragma('journal_mode = OFF')
+  sqlite.pragma('synchronous = OFF')
+  sqlite.pragma('cache_size = -262144')
+  const db = drizzle(sqlite, { schema }) as unknown as Db
+  migrateDatabase(db)
+  const now = Date.UTC(2026, 10, 28, 12)
+  const insertTag = sqlite.prepare('INSERT INTO tags (id, slug, name, name_key, description, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)')
+  const tagIds = benchTags.map((name, i) => {
+    const id = `01TAG${String(i).padStart(21, '0')}`
+    insertTag.run(id, slugFrom(name), name, nameKey(name), new Date(now).toISOString(), new Date(now).toISOString())
+    return id
+  })
+  const insertArticle = sqlite.prepare(`INSERT INTO articles (id, slug, title, title_key, lead, body, body_html, status, published_at,
+    deleted_at, lang, author, cover_image_url, cover_image_alt, version, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'published', ?, NULL, 'ru', 'Редакция', NULL, NULL, 1, ?, ?)`)
+  const insertLink = sqlite.prepare('INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)')
+  const insertRevision = sqlite.prepare('INSERT INTO article_revisions (article_id, version, saved_at, saved_by, title, snapshot) VALUES (?, 1, ?, ?, ?, ?)')
+  const insertDoc = sqlite.prepare('INSERT INTO search_docs (article_id) VALUES (?)')
+  const insertFts = sqlite.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)')
+  const taken = new Set<string>()
+  const insertChunk = sqlite.transaction((from: number, to: number) => {
+    for (let n = from; n < to; n++) {
+      // One article a minute, going back in time; ids sort by creation like real ULIDs.
+      const at = now - (count - n) * 60_000
+      const iso = new Date(at).toISOString()
+      const id = `01BENCH${String(n).padStart(19, '0')}`
+      const a = articleFor(n, at)
+      const slug = freeSlug(slugOf(a.title), (s) => taken.has(s))
+      taken.add(slug)
+      insertArticle.run(id, slug, a.title, keyOf(a.title), a.lead, a.body, a.bodyHtml, iso, iso, iso)
+      const tags = [tagIds[n % tagIds.length]!, tagIds[(n * 7 + 3) % tagIds.length]!].filter((t, i, all) => all.indexOf(t) === i)
+      tags.forEach((tagId, position) => insertLink.run(id, tagId, position))
+      const row = { id, slug, title: a.title, titleKey: keyOf(a.title), lead: a.lead, body: a.body, status: 'published', publishedAt: iso, deletedAt: null, lang: 'ru', author: 'Редакция', coverImageUrl: null, coverImageAlt: null, version: 1, createdAt: iso, updatedAt: iso }
+      const tagRefs = tags.map((tagId) => ({ id: tagId, slug: slugFrom(benchTags[tagIds.indexOf(tagId)]!), name: benchTags[tagIds.indexOf(tagId)]! }))
+      insertRevision.run(id, iso, 'bench', a.title, JSON.stringify({ row, tags: tagRefs }))
+      const doc = insertDoc.run(id)
+      insertFts.run(doc.lastInsertRowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
+    }
+  })
+  for (let from = 0; from < count; from += 10_000) insertChunk(from, Math.min(count, from + 10_000))
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.close()
+}
+
+/** Proves the bulk rows equal what the write path renders and indexes, on a sample. */
+export function checkIdentity (samples = 50): void {
+  for (let n = 0; n < samples; n++) {
+    const a = articleFor(n, Date.UTC(2026, 10, 20))
+    if (renderMarkdown(a.body) !== a.bodyHtml) throw new Error(`bulk body_html differs from the renderer for article ${n}`)
+    if (stems(htmlToText(a.bodyHtml)) !== a.bodyStems) throw new Error(`bulk search stems differ from the indexer for article ${n}`)
+  }
+}
