@@ -4,7 +4,7 @@ import type { Config } from './config.js'
 import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
-import errors from './plugins/errors.js'
+import errors, { frameworkErrors } from './plugins/errors.js'
 import security from './plugins/security.js'
 import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
@@ -46,6 +46,7 @@ export async function buildApp ({ config, db }: AppDeps) {
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     trustProxy: config.trustProxy,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>()
   const repos = createRepositories(db, config)
   if (config.adminToken) repos.tokens.ensureEnvAdmin(config.adminToken)

@@ -34,6 +34,15 @@ function toValidationError (error: FastifyError): ValidationError {
   return new ValidationError(entries)
 }
 
+/**
+ * For errors the router raises before any hook runs (a malformed URL, a path segment over the router's
+ * length limit): the same problem body as everything else.
+ */
+export function frameworkErrors (error: FastifyError, _request: unknown, reply: FastifyReply) {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'
+  return sendProblem(reply, 400, 'BAD_REQUEST', detail)
+}
+
 export default fp(async function errors (app) {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
