@@ -42,7 +42,9 @@ export async function buildApp ({ config, db }: AppDeps) {
     bodyLimit: 1024 * 1024,
     // Fastify's defaults leave these unlimited; slow or idle clients must not hold sockets forever.
     connectionTimeout: 30_000,
-    requestTimeout: 15_000,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks request timeouts every 30 s by default; a slow client would keep its socket that long.
+    http: { connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs), requestTimeout: config.requestTimeoutMs },
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     trustProxy: config.trustProxy,

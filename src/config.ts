@@ -13,6 +13,7 @@ const EnvSchema = z.object({
   CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   CMS_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(0).default(0),
@@ -32,6 +33,8 @@ export interface Config {
   /** Base URL for links, without a trailing slash. */
   publicUrl: string
   cacheMaxAge: number
+  /** How long a client may take to send a whole request; slower ones get 408 and are cut off. */
+  requestTimeoutMs: number
   /** Failed authentications per client IP per window before token-carrying requests get 429. */
   authFailureLimit: number
   authFailureWindowMs: number
@@ -70,6 +73,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     demoContent: e.CMS_DEMO_CONTENT,
     publicUrl: e.CMS_PUBLIC_URL.replace(/\/+$/, ''),
     cacheMaxAge: e.CMS_CACHE_MAX_AGE,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     authFailureWindowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000,
     rateLimitReads: e.RATE_LIMIT_READS_PER_MINUTE,

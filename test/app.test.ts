@@ -84,6 +84,7 @@ describe('config', () => {
       demoContent: true,
       publicUrl: 'http://localhost:3000',
       cacheMaxAge: 30,
+      requestTimeoutMs: 15_000,
       authFailureLimit: 10,
       authFailureWindowMs: 60_000,
       rateLimitReads: 0,

@@ -17,6 +17,9 @@ const fastifyCodes: Record<string, string> = {
 
 function sendProblem (reply: FastifyReply, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
   const problem: Problem = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra }
+  // Refused before its body arrived (401, 413…): close the connection rather than wait for a body
+  // a slow or hostile client may never finish sending.
+  if (!reply.request.raw.complete) reply.header('Connection', 'close')
   return reply.status(status).type('application/problem+json').send(problem)
 }
 

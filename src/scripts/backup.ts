@@ -1,0 +1,16 @@
+// `npm run backup -- <file>`: an online, consistent copy of the database DATABASE_URL names, taken
+// with SQLite's backup API while the server keeps serving and writing.
+import { loadConfig } from '../config.js'
+import { openDatabase } from '../db/client.js'
+import { backupDatabase } from '../db/backup.js'
+
+const target = process.argv[2]
+if (!target) {
+  console.error('usage: npm run backup -- <file>')
+  process.exit(2)
+}
+const db = openDatabase(loadConfig(process.env).databasePath)
+const { pages, integrity } = await backupDatabase(db, target)
+db.$client.close()
+console.log(`backed up ${pages} pages to ${target}; integrity_check: ${integrity}`)
+if (integrity !== 'ok') process.exit(1)
