@@ -63,6 +63,21 @@ describe('errors', () => {
     }
   })
 
+  test('an unexpected failure is a generic 500 problem, logged, with no internals', async (t) => {
+    const h = await setup(t)
+    const logged: string[] = []
+    h.app.log.error = ((obj: unknown, msg?: string) => { logged.push(`${msg} ${JSON.stringify(obj)}`) }) as typeof h.app.log.error
+    h.db.$client.close()
+    const res = await h.app.inject({ url: '/v1/articles/01JZZZZZZZZZZZZZZZZZZZZZZZ/revisions', headers: { authorization: `Bearer ${'x'.repeat(40)}` } })
+    const fresh = await h.app.inject({ url: '/v1/feed' })
+    for (const r of [res, fresh]) {
+      assert.equal(r.statusCode, 500)
+      assert.equal(r.headers['content-type'], 'application/problem+json; charset=utf-8')
+      assert.deepEqual(r.json(), { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side; it has been logged', code: 'INTERNAL_ERROR' })
+    }
+    assert.ok(logged.length > 0)
+  })
+
   test('a database constraint violation is a 409 with no SQL in it', async (t) => {
     const h = await setup(t)
     const tag = (await h.call('POST', '/v1/tags', { body: { name: 'Политика' } })).body

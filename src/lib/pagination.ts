@@ -7,3 +7,12 @@ export function linkNext (request: FastifyRequest, reply: FastifyReply, publicUr
   url.searchParams.set('cursor', nextCursor)
   reply.header('Link', `<${publicUrl}${url.pathname}${url.search}>; rel="next"`)
 }
+
+/** The `{ data, meta }` envelope of one page, with its Link header set. */
+export function listPage<T> (
+  request: FastifyRequest, reply: FastifyReply, publicUrl: string, limit: number,
+  { items, nextCursor, total }: { items: T[], nextCursor: string | null, total: number },
+) {
+  linkNext(request, reply, publicUrl, nextCursor)
+  return { data: items, meta: { limit, nextCursor, total } }
+}

@@ -4,10 +4,13 @@ import { join } from 'node:path'
 import { buildApp } from '../app.js'
 import { testConfig } from '../config.js'
 import { openDatabase } from '../db/client.js'
+import { migrateDatabase } from '../db/migrate.js'
 import { projectRoot } from '../lib/paths.js'
 
 const file = join(projectRoot, 'openapi', 'openapi.json')
-const app = await buildApp({ config: testConfig(), db: openDatabase(':memory:') })
+const db = openDatabase(':memory:')
+migrateDatabase(db)
+const app = await buildApp({ config: testConfig(), db })
 await app.ready()
 const generated = JSON.stringify(app.swagger(), null, 2) + '\n'
 await app.close()

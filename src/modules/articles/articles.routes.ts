@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { audienceOf, roleAtLeast } from '../../lib/auth.js'
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js'
-import { linkNext } from '../../lib/pagination.js'
+import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
 import { articleEtag } from './articles.mapping.js'
 import { writeContext } from './articles.preconditions.js'
@@ -41,9 +41,7 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
     if (status && status !== 'published' && !request.principal) {
       throw new UnauthorizedError('Listing drafts, scheduled or deleted articles needs a viewer token')
     }
-    const { items, nextCursor, total } = repo.list(request.query, audienceOf(request.principal))
-    linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query, audienceOf(request.principal)))
   })
 
   app.post('/articles', {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { NotFoundError } from '../../lib/errors.js'
-import { linkNext } from '../../lib/pagination.js'
+import { listPage } from '../../lib/pagination.js'
 import { IdParams, NotModified, problems } from '../../lib/schemas.js'
 import { articleEtag } from './articles.mapping.js'
 import { writeContext } from './articles.preconditions.js'
@@ -32,9 +32,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo
     },
   }, async (request, reply) => {
     assertArticle(request.params.id)
-    const { items, nextCursor, total } = revisions.list(request.params.id, request.query.limit, request.query.cursor)
-    linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+    return listPage(request, reply, publicUrl, request.query.limit, revisions.list(request.params.id, request.query.limit, request.query.cursor))
   })
 
   app.get('/articles/:id/revisions/:version', {

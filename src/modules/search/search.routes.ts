@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { audienceOf } from '../../lib/auth.js'
 import { BadRequestError, UnauthorizedError } from '../../lib/errors.js'
-import { linkNext } from '../../lib/pagination.js'
+import { listPage } from '../../lib/pagination.js'
 import { NotModified, problems } from '../../lib/schemas.js'
 import { parseSearchQuery } from '../../lib/search-query.js'
 import type { SearchRepository } from './search.repository.js'
@@ -23,8 +23,6 @@ export const searchRoutes: FastifyPluginAsyncZod<{ repo: SearchRepository, publi
     }
     const parsed = parseSearchQuery(q)
     if (!parsed) throw new BadRequestError('The query has no words to search for', 'EMPTY_QUERY')
-    const { items, nextCursor, total } = repo.search(request.query, parsed, audienceOf(request.principal))
-    linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+    return listPage(request, reply, publicUrl, request.query.limit, repo.search(request.query, parsed, audienceOf(request.principal)))
   })
 }

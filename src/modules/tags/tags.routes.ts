@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { audienceOf } from '../../lib/auth.js'
 import { NotFoundError } from '../../lib/errors.js'
-import { linkNext } from '../../lib/pagination.js'
+import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
 import type { TagRepository } from './tags.repository.js'
 import { Tag, TagCreate, TagListQuery, TagPage, TagPatch } from './tags.schemas.js'
@@ -18,9 +18,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 200: TagPage, 304: NotModified, ...problems(401) },
     },
   }, async (request, reply) => {
-    const { items, nextCursor, total } = repo.list(request.query, audienceOf(request.principal))
-    linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query, audienceOf(request.principal)))
   })
 
   app.post('/tags', {

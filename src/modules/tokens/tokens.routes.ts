@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { linkNext } from '../../lib/pagination.js'
+import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems } from '../../lib/schemas.js'
 import type { TokenRepository } from './tokens.repository.js'
 import { TokenCreate, TokenCreated, TokenListQuery, TokenPage } from './tokens.schemas.js'
@@ -31,9 +31,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicU
       response: { 200: TokenPage, 304: NotModified, ...problems(403) },
     },
   }, async (request, reply) => {
-    const { items, nextCursor, total } = repo.list(request.query.limit, request.query.cursor)
-    linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor, total } }
+    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query.limit, request.query.cursor))
   })
 
   app.delete('/tokens/:id', {
