@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import http from 'node:http'
 import net from 'node:net'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
@@ -15,10 +13,9 @@ import { backupDatabase } from '../src/db/backup.js'
 import { openDatabase } from '../src/db/client.js'
 import { migrateDatabase } from '../src/db/migrate.js'
 import { ADMIN_TOKEN } from './helpers/app.js'
+import { startServer } from './helpers/server.js'
 
-const bundle = fileURLToPath(new URL('../dist/server.js', import.meta.url))
 const CRASH_ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2)
-let nextPort = 41000 + (process.pid % 500) * 4
 
 function tempDir (t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(`${tmpdir()}/cms-reliability-`)
@@ -26,23 +23,8 @@ function tempDir (t: { after: (fn: () => void) => void }): string {
   return dir
 }
 
-async function startServer (databasePath: string): Promise<{ child: ChildProcess, base: string }> {
-  assert.ok(existsSync(bundle), 'dist/server.js is built by npm ci (npm run build)')
-  const port = nextPort++
-  const child = spawn(process.execPath, [bundle], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${databasePath}`, CMS_DEMO_CONTENT: 'false', CMS_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  })
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { child, base }
-    } catch {}
-    await sleep(20)
-  }
-  child.kill('SIGKILL')
-  throw new Error('server did not start')
-}
+const startOn = (databasePath: string) =>
+  startServer({ DATABASE_URL: `file:${databasePath}`, CMS_DEMO_CONTENT: 'false', CMS_ADMIN_TOKEN: ADMIN_TOKEN })
 
 const write = (base: string, title: string) => fetch(`${base}/v1/articles`, {
   method: 'POST',
@@ -70,7 +52,7 @@ describe('reliability', () => {
     const path = `${dir}/cms.db`
     let acknowledged = new Map<string, string>()
     for (let round = 0; round < CRASH_ROUNDS; round++) {
-      const server = await startServer(path)
+      const server = await startOn(path)
       const pending = Array.from({ length: 1000 }, (_, i) => {
         const title = `Раунд ${round}, заметка ${i}`
         return write(server.base, title).then(async (res) => {
@@ -93,7 +75,7 @@ describe('reliability', () => {
     }
     assert.ok(acknowledged.size > 0, 'some writes were acknowledged before the kill')
     // And the database still serves: restart and read one back.
-    const server = await startServer(path)
+    const server = await startOn(path)
     const [id, title] = [...acknowledged][0]!
     const res = await fetch(`${server.base}/v1/articles/${id}`)
     assert.equal(((await res.json()) as { title: string }).title, title)
@@ -104,7 +86,7 @@ describe('reliability', () => {
 
   test('SIGTERM with 200 requests in flight: all complete, new connections are refused, exit 0', async (t) => {
     const dir = tempDir(t)
-    const server = await startServer(`${dir}/cms.db`)
+    const server = await startOn(`${dir}/cms.db`)
     // 200 open keep-alive connections first, so the requests below reach the server at once.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 250 })
     t.after(() => agent.destroy())

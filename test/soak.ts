@@ -2,32 +2,21 @@
 // articles, feed, feeds, search and some writes — first for 30 s with no errors allowed, then for
 // SOAK_SECONDS (default 300) with resident memory growing by less than 20 MB.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { ADMIN_TOKEN } from './helpers/app.js'
+import { startServer } from './helpers/server.js'
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300)
 
 test(`mixed load: 30 s without errors, then ${SOAK_SECONDS} s with RSS growth under 20 MB`, { timeout: (SOAK_SECONDS + 120) * 1000 }, async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-soak-`)
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const port = 42000 + (process.pid % 1000)
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url))], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${dir}/cms.db`, CMS_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  })
+  const { child, base } = await startServer({ DATABASE_URL: `file:${dir}/cms.db`, CMS_ADMIN_TOKEN: ADMIN_TOKEN })
   t.after(() => child.kill('SIGKILL'))
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break } catch {}
-    await sleep(25)
-  }
   const feed = await (await fetch(`${base}/v1/feed`)).json() as { data: Array<{ slug: string }> }
   const slugs = feed.data.map((a) => a.slug)
   let n = 0

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export const bundle = fileURLToPath(new URL('../../dist/server.js', import.meta.url))
+
+export interface RunningServer {
+  child: ChildProcess
+  base: string
+  output: () => string
+}
+
+/**
+ * Starts what `npm start` runs (the bundle `npm ci` builds) on a port the OS picks — fixed ports collide
+ * with the ephemeral ports of other tests' client sockets — and resolves once it logs where it listens.
+ */
+export function startServer (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+  if (!existsSync(bundle)) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it)')
+  const child = spawn(process.execPath, [bundle], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start: ${output}`)) }, timeoutMs)
+    const onData = (chunk: Buffer) => {
+      output += chunk
+      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (listening) {
+        clearTimeout(timer)
+        // From here on the request log is drained unread (the pipe must not fill up); stderr is kept.
+        child.stdout.off('data', onData)
+        child.stdout.resume()
+        resolve({ child, base: listening[1]!, output: () => output })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${output}`)) })
+  })
+}
