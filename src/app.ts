@@ -76,5 +76,3 @@ export async function buildApp ({ config, db }: AppDeps) {
 
   return app
 }
-
-export type App = Awaited<ReturnType<typeof buildApp>>

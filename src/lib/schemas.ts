@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { SLUG_MAX, SLUG_PATTERN } from './slugs.js'
 
 export const Problem = z.object({
   type: z.string().describe('A URI reference identifying the problem type'),
@@ -46,7 +47,7 @@ export const Id = z.string().min(1).max(64).describe('Opaque, time-sortable id')
 
 export const IdParams = z.strictObject({ id: Id })
 
-export const Slug = z.string().min(1).max(100).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lowercase ASCII words joined by "-"')
+export const Slug = z.string().min(1).max(SLUG_MAX).regex(SLUG_PATTERN, 'must be lowercase ASCII words joined by "-"')
 
 export const SlugParams = z.strictObject({ slug: z.string().min(1).max(200) })
 
