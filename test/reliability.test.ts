@@ -12,7 +12,7 @@ import { testConfig } from '../src/config.js'
 import { backupDatabase } from '../src/db/backup.js'
 import { openDatabase } from '../src/db/client.js'
 import { migrateDatabase } from '../src/db/migrate.js'
-import { ADMIN_TOKEN } from './helpers/app.js'
+import { ADMIN_TOKEN, setup } from './helpers/app.js'
 import { startServer } from './helpers/server.js'
 
 const CRASH_ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2)
@@ -151,18 +151,12 @@ describe('reliability', () => {
 
   test('an online backup taken while writes continue is consistent and complete', async (t) => {
     const dir = tempDir(t)
-    const db = openDatabase(`${dir}/cms.db`)
-    migrateDatabase(db)
-    const app = await buildApp({ config: testConfig({ adminToken: ADMIN_TOKEN }), db })
-    t.after(async () => {
-      await app.close()
-      db.$client.close()
-    })
-    const create = (i: number) => app.inject({ method: 'POST', url: '/v1/articles', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { title: `Заметка ${i}`, body: 'Текст '.repeat(500) } })
+    const h = await setup(t, {}, `${dir}/cms.db`)
+    const create = (i: number) => h.call('POST', '/v1/articles', { body: { title: `Заметка ${i}`, body: 'Текст '.repeat(500) } })
     for (let i = 0; i < 100; i++) await create(i)
     const state = { writing: true, written: 100 }
     const writer = (async () => { while (state.writing) await create(state.written++) })()
-    const { integrity } = await backupDatabase(db, `${dir}/backup.db`)
+    const { integrity } = await backupDatabase(h.db, `${dir}/backup.db`)
     state.writing = false
     await writer
     const written = state.written

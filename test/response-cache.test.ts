@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import Database from 'better-sqlite3'
-import { buildApp } from '../src/app.js'
-import { testConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { migrateDatabase } from '../src/db/migrate.js'
-import { ADMIN_TOKEN, setup, type Harness } from './helpers/app.js'
+import { setup, type Harness } from './helpers/app.js'
 
 /** Counts the SQL statements the app prepares while `fn` runs: a hit from memory prepares none. */
 async function statementsDuring (h: Harness, fn: () => Promise<unknown>): Promise<number> {
@@ -71,19 +67,13 @@ describe('response cache', () => {
 
   test('a write by another connection (another process) empties it too', async (t) => {
     const dir = mkdtempSync(`${tmpdir()}/cms-cache-`)
-    const db = openDatabase(`${dir}/cms.db`)
-    migrateDatabase(db)
-    const app = await buildApp({ config: testConfig({ adminToken: ADMIN_TOKEN }), db })
-    t.after(async () => {
-      await app.close()
-      db.$client.close()
-      rmSync(dir, { recursive: true, force: true })
-    })
-    const created = await app.inject({ method: 'POST', url: '/v1/tags', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { name: 'Старое имя' } })
-    assert.equal((await app.inject('/v1/tags')).json().data[0].name, 'Старое имя')
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const h = await setup(t, {}, `${dir}/cms.db`)
+    const created = await h.call('POST', '/v1/tags', { body: { name: 'Старое имя' } })
+    assert.equal((await h.get('/v1/tags')).body.data[0].name, 'Старое имя')
     const other = new Database(`${dir}/cms.db`)
-    other.prepare("UPDATE tags SET name = 'Новое имя' WHERE id = ?").run(created.json().id)
+    other.prepare("UPDATE tags SET name = 'Новое имя' WHERE id = ?").run(created.body.id)
     other.close()
-    assert.equal((await app.inject('/v1/tags')).json().data[0].name, 'Новое имя')
+    assert.equal((await h.get('/v1/tags')).body.data[0].name, 'Новое имя')
   })
 })

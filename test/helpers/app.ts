@@ -16,12 +16,12 @@ export interface CallOptions {
 }
 
 /**
- * The real app on a fresh in-memory database with the real migrations. Every `call` goes through
+ * The real app on a fresh database (in memory unless a file path is given) with the real migrations. Every `call` goes through
  * HTTP injection and is checked against the served OpenAPI document; `t.after` closes it all.
  */
-export async function setup (t: TestContext, overrides: Partial<Config> = {}) {
+export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
   const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
-  const db = openDatabase(':memory:')
+  const db = openDatabase(databasePath)
   migrateDatabase(db)
   const app = await buildApp({ config, db })
   await app.ready()

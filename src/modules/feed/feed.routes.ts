@@ -48,31 +48,24 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
     return { data: items, meta: { limit: request.query.limit, nextCursor } }
   })
 
-  app.get('/feed.rss', {
-    schema: {
-      operationId: 'getFeedRss',
-      tags,
-      summary: 'The latest-news feed as RSS 2.0',
-      querystring: FeedQuery,
-      response: { 200: xml('application/rss+xml', 'RSS 2.0'), 304: NotModified, ...problems(401) },
-    },
-  }, async (request, reply) => {
-    const { items } = latest(request.query)
-    return reply.type('application/rss+xml; charset=utf-8').send(toRss({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
-  })
-
-  app.get('/feed.atom', {
-    schema: {
-      operationId: 'getFeedAtom',
-      tags,
-      summary: 'The latest-news feed as Atom 1.0',
-      querystring: FeedQuery,
-      response: { 200: xml('application/atom+xml', 'Atom 1.0'), 304: NotModified, ...problems(401) },
-    },
-  }, async (request, reply) => {
-    const { items } = latest(request.query)
-    return reply.type('application/atom+xml; charset=utf-8').send(toAtom({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
-  })
+  const syndication = [
+    { path: '/feed.rss', operationId: 'getFeedRss', format: 'RSS 2.0', type: 'application/rss+xml', render: toRss },
+    { path: '/feed.atom', operationId: 'getFeedAtom', format: 'Atom 1.0', type: 'application/atom+xml', render: toAtom },
+  ]
+  for (const { path, operationId, format, type, render } of syndication) {
+    app.get(path, {
+      schema: {
+        operationId,
+        tags,
+        summary: `The latest-news feed as ${format}`,
+        querystring: FeedQuery,
+        response: { 200: xml(type, format), 304: NotModified, ...problems(401) },
+      },
+    }, async (request, reply) => {
+      const { items } = latest(request.query)
+      return reply.type(`${type}; charset=utf-8`).send(render({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
+    })
+  }
 
   app.get('/feed.json', {
     schema: {
