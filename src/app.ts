@@ -61,8 +61,9 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(errors)
   await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(security, { corsOrigins: config.corsOrigins, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
-  await app.register(caching, { maxAge: config.cacheMaxAge })
+  // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
   await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: 64 * 1024 * 1024 })
+  await app.register(caching, { maxAge: config.cacheMaxAge })
   await app.register(openapi)
 
   await app.register(healthRoutes, { db })

@@ -41,6 +41,16 @@ describe('response cache', () => {
     }
   })
 
+  test('a revalidation answered 304 fills it too, so the next read is from memory', async (t) => {
+    const h = await setup(t)
+    await publish(h, 'Новость для проверки')
+    const etag = String((await h.get('/v1/feed')).headers.etag)
+    // A draft changes nothing public but empties the cache; the feed's ETag stays the same.
+    await h.call('POST', '/v1/articles', { body: { title: 'Черновик' } })
+    assert.equal((await h.get('/v1/feed', { 'if-none-match': etag })).status, 304)
+    assert.equal(await statementsDuring(h, () => h.get('/v1/feed')), 0)
+  })
+
   test('every write empties it, and requests with a token never use it', async (t) => {
     const h = await setup(t)
     const a = (await publish(h, 'Первый заголовок')).body

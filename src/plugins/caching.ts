@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
-import { etagMatches } from '../lib/etag.js'
+import { bodyEtag, etagMatches } from '../lib/etag.js'
 
 export interface CachingOptions {
   maxAge: number
@@ -19,7 +18,7 @@ export default fp<CachingOptions>(async function caching (app, { maxAge }) {
     }
     let etag = reply.getHeader('etag') as string | undefined
     if (!etag && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      etag = `"${createHash('sha1').update(payload).digest('base64url')}"`
+      etag = bodyEtag(payload)
       reply.header('ETag', etag)
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload

@@ -3,20 +3,27 @@ import type { Db } from '../../db/client.js'
 import { articleTags, tags } from '../../db/schema.js'
 import type { TagRef } from './articles.mapping.js'
 
-/** The tags of several articles in one query, in the order their editors gave. */
-export function loadTags (db: Db, articleIds: string[]): Map<string, TagRef[]> {
-  const byArticle = new Map<string, TagRef[]>()
-  if (articleIds.length === 0) return byArticle
-  const rows = db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+export type TagLoader = (articleIds: string[]) => Map<string, TagRef[]>
+
+/** The tags of several articles in one prepared query (ids passed as a JSON array), in the order their editors gave. */
+export function createTagLoader (db: Db): TagLoader {
+  const select = () => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
     .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
-    .where(inArray(articleTags.articleId, articleIds))
-    .orderBy(articleTags.articleId, articleTags.position).all()
-  for (const { articleId, ...tag } of rows) {
-    const list = byArticle.get(articleId)
-    if (list) list.push(tag)
-    else byArticle.set(articleId, [tag])
+  // One article (every single read) by plain equality: half the cost of going through json_each.
+  const ofOne = select().where(eq(articleTags.articleId, sql.placeholder('id'))).orderBy(articleTags.position).prepare()
+  const ofMany = select().where(sql`${articleTags.articleId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+    .orderBy(articleTags.articleId, articleTags.position).prepare()
+  return (articleIds) => {
+    const byArticle = new Map<string, TagRef[]>()
+    if (articleIds.length === 0) return byArticle
+    const rows = articleIds.length === 1 ? ofOne.all({ id: articleIds[0] }) : ofMany.all({ ids: JSON.stringify(articleIds) })
+    for (const { articleId, ...tag } of rows) {
+      const list = byArticle.get(articleId)
+      if (list) list.push(tag)
+      else byArticle.set(articleId, [tag])
+    }
+    return byArticle
   }
-  return byArticle
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type Placeholder, type SQL } from 'drizzle-orm'
 import { articles, type ArticleRow } from '../../db/schema.js'
 import type { Audience } from '../../lib/auth.js'
 import type { Article } from './articles.schemas.js'
@@ -8,7 +8,7 @@ const live = sql`${articles.status} = 'published' AND ${articles.deletedAt} IS N
 const notDeleted = sql`${articles.deletedAt} IS NULL`
 
 /** The articles in one derived state at instant `at`; decided at read time, so no job publishes anything. */
-export function inState (state: Article['status'] | 'all', at: string): SQL {
+export function inState (state: Article['status'] | 'all', at: string | Placeholder): SQL {
   switch (state) {
     case 'draft': return sql`${articles.status} = 'draft' AND ${notDeleted}`
     case 'scheduled': return sql`${live} AND ${articles.publishedAt} > ${at}`
@@ -19,7 +19,7 @@ export function inState (state: Article['status'] | 'all', at: string): SQL {
 }
 
 /** What an audience can see: the public only what is published now, staff everything. */
-export function visibleTo (audience: Audience, at: string): SQL {
+export function visibleTo (audience: Audience, at: string | Placeholder): SQL {
   return audience === 'public' ? inState('published', at) : sql`1 = 1`
 }
 

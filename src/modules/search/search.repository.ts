@@ -4,7 +4,7 @@ import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
 import { htmlToText, snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
-import { loadTags, taggedWithAny } from '../articles/articles.tags.js'
+import { createTagLoader, taggedWithAny } from '../articles/articles.tags.js'
 import { inState } from '../articles/articles.visibility.js'
 import type { SearchHit, SearchQuery } from './search.schemas.js'
 
@@ -23,6 +23,7 @@ interface HitRow {
 export type SearchRepository = ReturnType<typeof createSearchRepository>
 
 export function createSearchRepository (db: Db, publicUrl: string) {
+  const tagsOf = createTagLoader(db)
   return {
     /** Best match first (bm25, title weighted above lead above body), newer first among equals. */
     search (query: SearchQuery, parsed: ParsedQuery, audience: Audience) {
@@ -46,7 +47,7 @@ export function createSearchRepository (db: Db, publicUrl: string) {
         FROM ${from} WHERE ${where}
         ORDER BY score DESC, articles.published_at DESC, articles.id DESC
         LIMIT ${query.limit} OFFSET ${offset}`)
-      const tags = loadTags(db, rows.map((r) => r.id))
+      const tags = tagsOf(rows.map((r) => r.id))
       const items: SearchHit[] = rows.map((row) => ({
         id: row.id,
         slug: row.slug,
