@@ -21,6 +21,9 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.string().regex(/^(true|false|[\w.:/]+(,[\w.:/]+)*)$/, 'must be true, false or a comma-separated list of proxy addresses').default('false'),
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  CMS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+}).refine((e) => e.CMS_WORKERS === 1 || e.DATABASE_URL !== 'file::memory:', {
+  path: ['CMS_WORKERS'], message: 'more than one worker needs a database file, not file::memory:',
 })
 
 export interface Config {
@@ -46,6 +49,8 @@ export interface Config {
   /** Origins allowed by CORS; empty means no CORS headers. */
   corsOrigins: string[]
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+  /** Server processes sharing the port and the database file. */
+  workers: number
 }
 
 function parseTrustProxy (value: string): boolean | string[] {
@@ -81,6 +86,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
+    workers: e.CMS_WORKERS,
   }
 }
 

@@ -107,6 +107,7 @@ describe('config', () => {
       trustProxy: false,
       corsOrigins: [],
       logLevel: 'info',
+      workers: 1,
     })
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
     assert.equal(custom.port, 8080)
@@ -117,6 +118,9 @@ describe('config', () => {
     assert.deepEqual(proxied.trustProxy, ['10.0.0.1', '10.0.0.2'])
     assert.deepEqual(proxied.corsOrigins, ['https://news.example', 'https://app.news.example'])
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'not a url' }), /CORS_ORIGINS/)
+    assert.equal(loadConfig({ CMS_WORKERS: '4' }).workers, 4)
+    // Each worker would get its own, empty in-memory database.
+    assert.throws(() => loadConfig({ CMS_WORKERS: '2', DATABASE_URL: 'file::memory:' }), /CMS_WORKERS/)
   })
 
   test('names every bad variable in one message', () => {
