@@ -1,58 +1,74 @@
-// `npm run bench [-- --articles 100000 --duration 10 --connections 50]`: builds (or reuses) a database
-// of generated articles, then in one run measures a bare Fastify hello world, a minimal Fastify +
-// better-sqlite3 server and this app on the same data, and prints ratios against both references.
+// `npm run bench [-- --articles 100000 --duration 10 --connections 50 --tool wrk|autocannon]`: builds (or
+// reuses) a database of generated articles, then in one run measures a bare Fastify hello world, a
+// minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios against both.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
-import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { projectRoot } from '../src/lib/paths.js'
 import { buildBenchDb, checkIdentity } from './generate.js'
+import { defaultTool, measure, type Scenario, type Tool } from './load.js'
 
 const { values } = parseArgs({
   options: {
     articles: { type: 'string', default: '100000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    tool: { type: 'string', default: defaultTool() },
+    workers: { type: 'string', default: '2' },
   },
 })
 const articles = Number(values.articles)
 const duration = Number(values.duration)
 const connections = Number(values.connections)
+const tool = values.tool as Tool
+const workers = Number(values.workers)
 const results = join(projectRoot, 'bench', 'results')
 mkdirSync(results, { recursive: true })
 const dbPath = join(results, `bench-${articles}.db`)
 const ADMIN = 'bench-admin-token-0123456789abcdef0123456789'
 
+let buildSeconds: number | null = null
 if (!existsSync(dbPath)) {
   checkIdentity()
   const started = performance.now()
   buildBenchDb(dbPath, articles)
-  console.log(`built ${articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  buildSeconds = Math.round((performance.now() - started) / 100) / 10
+  console.log(`built ${articles} articles in ${buildSeconds} s`)
 }
 const sample = new Database(dbPath, { readonly: true })
-const slugs = (sample.prepare('SELECT slug FROM articles ORDER BY random() LIMIT 2000').all() as Array<{ slug: string }>).map((r) => r.slug)
+// A hot set (what a news site's traffic mostly reads) and a uniform sample of everything.
+const hot = sample.prepare('SELECT slug FROM articles ORDER BY random() LIMIT 2000').pluck().all() as string[]
+const uniform = sample.prepare('SELECT slug FROM articles ORDER BY random() LIMIT 100000').pluck().all() as string[]
 const deep = sample.prepare('SELECT published_at AS p, id FROM articles ORDER BY published_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(articles * 0.9)) as { p: string, id: string }
 sample.close()
 const deepCursor = Buffer.from(JSON.stringify(['-publishedAt', deep.p, deep.id])).toString('base64url')
 
-interface Server { child: ChildProcess, port: number, peakRss: () => number }
+interface Server { child: ChildProcess, base: string }
 
-async function start (args: string[], env: Record<string, string>, port: number): Promise<Server> {
+async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const base = `http://127.0.0.1:${port}`
   for (let i = 0; i < 400; i++) {
     try {
-      await fetch(`http://127.0.0.1:${port}/`)
-      break
+      if ((await fetch(`${base}${ready}`)).ok) break
     } catch { await sleep(25) }
   }
-  const peakRss = () => {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-  }
-  return { child, port, peakRss }
+  return { child, base }
+}
+
+/** Peak resident memory of a server and its workers, in MB. */
+function peakRssMb (pid: number): number {
+  const hwm = (p: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0)
+  const children = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((name) => {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
+    } catch { return false }
+  })
+  return Math.round([pid, ...children.map(Number)].reduce((sum, p) => sum + hwm(p), 0) / 1024)
 }
 
 async function stop (server: Server) {
@@ -61,69 +77,85 @@ async function stop (server: Server) {
 }
 
 interface Row { name: string, rps: number, p50: number, p99: number, errors: number, non2xx: number, rssMb: number }
+const rows: Row[] = []
 
-async function load (server: Server, name: string, paths: () => string, options: Partial<autocannon.Options> = {}): Promise<Row> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}`,
-    connections,
-    duration,
-    requests: [{ setupRequest: (request) => ({ ...request, path: paths() }) }],
-    ...options,
-  })
-  const row = { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, rssMb: Math.round(server.peakRss()) }
-  console.log(`${name.padEnd(34)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}  non-2xx ${row.non2xx}`)
+async function load (server: Server, name: string, scenario: Scenario, connectionsNow = connections): Promise<Row> {
+  const m = await measure(tool, server.base, scenario, connectionsNow, duration)
+  const row = { name, ...m, rssMb: peakRssMb(server.child.pid!) }
+  console.log(`${name.padEnd(44)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  errors ${row.errors}  non-2xx ${row.non2xx}  rss ${row.rssMb} MB`)
+  rows.push(row)
   return row
 }
 
-const randomSlug = () => slugs[Math.floor(Math.random() * slugs.length)]!
-const rows: Row[] = []
+const get = (...paths: string[]): Scenario => ({ paths })
+const bySlug = (prefix: string, slugs: string[]) => get(...slugs.map((s) => `${prefix}${s}`))
+
+console.log(`${articles} articles, ${connections} connections, ${duration} s per scenario, load from ${tool}\n`)
 
 const hello = await start(['--import', 'tsx', join(projectRoot, 'bench', 'hello.ts')], {}, 4101)
-rows.push(await load(hello, 'hello world (bare Fastify)', () => '/'))
+await load(hello, 'hello world (bare Fastify)', get('/'))
 await stop(hello)
 
-const minimal = await start(['--import', 'tsx', join(projectRoot, 'bench', 'minimal.ts')], { DATABASE_PATH: dbPath }, 4102)
-rows.push(await load(minimal, 'minimal: article by slug', () => `/articles/${randomSlug()}`))
-rows.push(await load(minimal, 'minimal: feed (20 newest)', () => '/feed'))
+const minimal = await start(['--import', 'tsx', join(projectRoot, 'bench', 'minimal.ts')], { DATABASE_PATH: dbPath }, 4102, '/feed')
+await load(minimal, 'minimal: article by slug (hot 2,000)', bySlug('/articles/', hot))
+await load(minimal, 'minimal: article by slug (uniform)', bySlug('/articles/', uniform))
+await load(minimal, 'minimal: feed (20 newest)', get('/feed'))
 await stop(minimal)
 
+const appEnv = { DATABASE_URL: `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN }
 const appStarted = performance.now()
-const app = await start([join(projectRoot, 'dist', 'server.js')], {
-  DATABASE_URL: `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN,
-}, 4103)
+const app = await start([join(projectRoot, 'dist', 'server.js')], appEnv, 4103, '/healthz')
 const coldStartMs = Math.round(performance.now() - appStarted)
-const etagOf = async (path: string) => (await fetch(`http://127.0.0.1:4103${path}`)).headers.get('etag') ?? ''
-const articleEtagPath = `/v1/articles/slug/${slugs[0]}`
-const articleEtag = await etagOf(articleEtagPath)
+const etagOf = async (path: string) => (await fetch(`${app.base}${path}`)).headers.get('etag') ?? ''
+const articlePath = `/v1/articles/slug/${hot[0]}`
+const articleEtag = await etagOf(articlePath)
 const feedEtag = await etagOf('/v1/feed')
-rows.push(await load(app, 'app: article by slug', () => `/v1/articles/slug/${randomSlug()}`))
-rows.push(await load(app, 'app: feed first page', () => '/v1/feed'))
-rows.push(await load(app, 'app: feed deep cursor page', () => `/v1/feed?cursor=${deepCursor}`))
-rows.push(await load(app, 'app: articles by tag', () => '/v1/articles?tag=ekonomika'))
-rows.push(await load(app, 'app: search (common words)', () => `/v1/search?q=${encodeURIComponent('программа строительства')}`))
-rows.push(await load(app, 'app: feed.rss', () => '/v1/feed.rss'))
-rows.push(await load(app, 'app: 304 article revalidation', () => articleEtagPath, { headers: { 'if-none-match': articleEtag } }))
-rows.push(await load(app, 'app: 304 feed revalidation', () => '/v1/feed', { headers: { 'if-none-match': feedEtag } }))
-let created = 0
-rows.push(await load(app, 'app: POST /v1/articles', () => '/v1/articles', {
+await load(app, 'app: article by slug (hot 2,000)', bySlug('/v1/articles/slug/', hot))
+await load(app, 'app: article by slug (uniform)', bySlug('/v1/articles/slug/', uniform))
+await load(app, 'app: feed first page', get('/v1/feed'))
+await load(app, 'app: feed deep cursor page', get(`/v1/feed?cursor=${deepCursor}`))
+await load(app, 'app: articles by tag', get('/v1/articles?tag=ekonomika'))
+await load(app, 'app: search (common words)', get(`/v1/search?q=${encodeURIComponent('программа строительства')}`))
+await load(app, 'app: feed.rss', get('/v1/feed.rss'))
+await load(app, 'app: 304 article revalidation', { paths: [articlePath], headers: { 'if-none-match': articleEtag } })
+await load(app, 'app: 304 feed revalidation', { paths: ['/v1/feed'], headers: { 'if-none-match': feedEtag } })
+// Uncached costs, one connection at a time: requests with a token never use the response cache.
+const single = (name: string, path: string) => load(app, name, { paths: [path], headers: { authorization: `Bearer ${ADMIN}` } }, 1)
+await single('app: feed first page uncached, 1 conn', '/v1/feed')
+await single('app: feed deep page uncached, 1 conn', `/v1/feed?cursor=${deepCursor}`)
+await single('app: tag filter with total uncached, 1 conn', '/v1/articles?tag=ekonomika')
+await single('app: search uncached, 1 conn', `/v1/search?q=${encodeURIComponent('программа')}`)
+await load(app, 'app: POST /v1/articles', {
+  paths: ['/v1/articles'],
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-  requests: [{ setupRequest: (request) => ({ ...request, path: '/v1/articles', body: JSON.stringify({ title: `Новость бенчмарка ${created++}`, body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }) }) }],
-}))
+  body: JSON.stringify({ title: 'Новость бенчмарка __N__', body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }),
+})
 await stop(app)
 
-const find = (name: string) => rows.find((r) => r.name === name)!
-const helloRps = find('hello world (bare Fastify)').rps
+const cluster = await start([join(projectRoot, 'dist', 'server.js')], { ...appEnv, CMS_WORKERS: String(workers) }, 4104, '/healthz')
+await sleep(1_000) // every worker listening
+await load(cluster, `app ×${workers} workers: article by slug (uniform)`, bySlug('/v1/articles/slug/', uniform))
+await load(cluster, `app ×${workers} workers: feed first page`, get('/v1/feed'))
+await stop(cluster)
+
+const rps = (name: string) => rows.find((r) => r.name === name)!.rps
+const p50 = (name: string) => rows.find((r) => r.name === name)!.p50
+const helloRps = rps('hello world (bare Fastify)')
+const ratio = (a: number, b: number) => Number((a / b).toFixed(2))
 const ratios = {
-  articleVsMinimal: find('app: article by slug').rps / find('minimal: article by slug').rps,
-  feedVsHello: find('app: feed first page').rps / helloRps,
-  feedVsMinimal: find('app: feed first page').rps / find('minimal: feed (20 newest)').rps,
-  article304VsHello: find('app: 304 article revalidation').rps / helloRps,
-  feed304VsHello: find('app: 304 feed revalidation').rps / helloRps,
-  deepVsFirstFeed: find('app: feed deep cursor page').rps / find('app: feed first page').rps,
+  articleHotVsMinimal: ratio(rps('app: article by slug (hot 2,000)'), rps('minimal: article by slug (hot 2,000)')),
+  articleUniformVsMinimal: ratio(rps('app: article by slug (uniform)'), rps('minimal: article by slug (uniform)')),
+  feedVsHello: ratio(rps('app: feed first page'), helloRps),
+  feedVsMinimal: ratio(rps('app: feed first page'), rps('minimal: feed (20 newest)')),
+  article304VsHello: ratio(rps('app: 304 article revalidation'), helloRps),
+  feed304VsHello: ratio(rps('app: 304 feed revalidation'), helloRps),
+  deepVsFirstPageUncachedCost: ratio(p50('app: feed deep page uncached, 1 conn'), p50('app: feed first page uncached, 1 conn')),
+  workersArticleUniform: ratio(rps(`app ×${workers} workers: article by slug (uniform)`), rps('app: article by slug (uniform)')),
+  workersFeed: ratio(rps(`app ×${workers} workers: feed first page`), rps('app: feed first page')),
 }
-console.log('\nratios:', Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(2))])))
-console.log(`cold start to healthy: ${coldStartMs} ms`)
+console.log('\nratios:', ratios)
+console.log(`cold start to healthy: ${coldStartMs} ms${buildSeconds === null ? '' : `; database built in ${buildSeconds} s`}`)
 const file = join(results, `${new Date().toISOString().replaceAll(':', '-')}-${articles}.json`)
-writeFileSync(file, JSON.stringify({ articles, duration, connections, coldStartMs, rows, ratios }, null, 2) + '\n')
+writeFileSync(file, JSON.stringify({ articles, duration, connections, tool, coldStartMs, buildSeconds, rows, ratios }, null, 2) + '\n')
 console.log(`wrote ${file}`)

@@ -59,9 +59,13 @@ export const articleTags = sqliteTable('article_tags', {
   tagId: text('tag_id').notNull().references(() => tags.id, { onDelete: 'cascade' }),
   // Keeps the order the editor gave.
   position: integer('position').notNull(),
+  // The article's published_at while it is live (published and not in the trash), else NULL. Kept by
+  // triggers (migration 0008), so a tag's published total is one index range, not a probe per article.
+  livePublishedAt: text('live_published_at'),
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.tagId] }),
   index('article_tags_tag_id_idx').on(t.tagId, t.articleId),
+  index('article_tags_tag_live_idx').on(t.tagId, t.livePublishedAt, t.articleId).where(sql`${t.livePublishedAt} IS NOT NULL`),
 ])
 
 export const articleRevisions = sqliteTable('article_revisions', {

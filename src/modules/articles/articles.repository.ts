@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../lib/markdown.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { TagRepository } from '../tags/tags.repository.js'
 import { toArticle, type ListRow } from './articles.mapping.js'
-import { createTagLoader, taggedWithAny } from './articles.tags.js'
+import { countPublishedTagged, createTagLoader, taggedWithAny } from './articles.tags.js'
 import type { Article, ArticleCreate, ArticleListQuery, ArticlePatch } from './articles.schemas.js'
 import { inState, visibleTo } from './articles.visibility.js'
 import type { RevisionRepository } from './revisions.repository.js'
@@ -261,17 +261,21 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, search, p
      */
     list (query: ArticleListQuery & { since?: string }, audience: Audience, { countTotal = true } = {}) {
       const at = now()
-      const filters: SQL[] = [audience === 'public' ? inState('published', at) : inState(query.status ?? 'published', at)]
+      const state = audience === 'public' ? 'published' : query.status ?? 'published'
+      const filters: SQL[] = [inState(state, at)]
       if (query.since) filters.push(gt(articles.publishedAt, query.since))
       if (query.lang) filters.push(eq(articles.lang, query.lang))
       if (query.publishedAfter) filters.push(gt(articles.publishedAt, query.publishedAfter))
       if (query.publishedBefore) filters.push(lt(articles.publishedAt, query.publishedBefore))
-      if (query.tag !== undefined) {
-        const tagged = taggedWithAny(db, query.tag)
-        if (!tagged) return { items: [], nextCursor: null, total: 0 }
-        filters.push(tagged)
+      const tagged = query.tag === undefined ? undefined : taggedWithAny(db, query.tag)
+      if (tagged === null) return { items: [], nextCursor: null, total: 0 }
+      if (tagged) filters.push(tagged.where)
+      let total = 0
+      if (countTotal) {
+        total = tagged && state === 'published' && !query.lang && !query.since
+          ? countPublishedTagged(db, tagged.tagIds, at, query.publishedAfter, query.publishedBefore)
+          : db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0
       }
-      const total = countTotal ? db.select({ n: count() }).from(articles).where(and(...filters)).get()?.n ?? 0 : 0
 
       const sort = sorts[query.sort]
       if (query.cursor) {

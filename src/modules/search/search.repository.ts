@@ -33,7 +33,7 @@ export function createSearchRepository (db: Db, publicUrl: string) {
       if (query.tag !== undefined) {
         const tagged = taggedWithAny(db, query.tag)
         if (!tagged) return { items: [], nextCursor: null, total: 0 }
-        filters.push(tagged)
+        filters.push(tagged.where)
       }
       const where = sql.join(filters, sql` AND `)
       const from = sql`article_search JOIN search_docs ON search_docs.rowid = article_search.rowid JOIN articles ON articles.id = search_docs.article_id`

@@ -1,0 +1,2 @@
+ALTER TABLE `article_tags` ADD `live_published_at` text;--> statement-breakpoint
+CREATE INDEX `article_tags_tag_live_idx` ON `article_tags` (`tag_id`,`live_published_at`,`article_id`) WHERE "article_tags"."live_published_at" IS NOT NULL;
