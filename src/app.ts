@@ -1,5 +1,6 @@
 import Fastify from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { serializerCompiler } from './lib/serializer.js'
 import type { Config } from './config.js'
 import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
