@@ -38,7 +38,7 @@ const luaString = (text: string) => `[==[${text}]==]`
 function wrkScript (scenario: Scenario): string {
   const pathsFile = join(work, `paths-${scripts}.txt`)
   writeFileSync(pathsFile, scenario.paths.join('\n'))
-  const headers = Object.entries(scenario.headers ?? {}).map(([k, v]) => `[${luaString(k)}] = ${luaString(v)}`).join(', ')
+  const headers = Object.entries(scenario.headers ?? {}).map(([k, v]) => `[ ${luaString(k)} ] = ${luaString(v)}`).join(', ')
   const file = join(work, `scenario-${scripts++}.lua`)
   writeFileSync(file, `
 local paths = {}

@@ -47,9 +47,14 @@ sample.close()
 const deepCursor = Buffer.from(JSON.stringify(['-publishedAt', deep.p, deep.id])).toString('base64url')
 
 interface Server { child: ChildProcess, base: string }
+const children = new Set<ChildProcess>()
+// A failed run must not leave servers behind.
+process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
 
 async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
   const base = `http://127.0.0.1:${port}`
   for (let i = 0; i < 400; i++) {
     try {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createRepositories } from '../src/app.js'
+import { encodeCursor } from '../src/lib/cursor.js'
+import { SEARCH_WINDOW } from '../src/modules/search/search.repository.js'
 import { setup, type Harness } from './helpers/app.js'
 
 const publish = async (h: Harness, body: Record<string, unknown>) => {
@@ -104,6 +106,24 @@ describe('GET /v1/search: results', () => {
     assert.equal(res.body.data[2].snippet, '<mark>Инфляция</mark> &lt;b&gt;растёт&lt;/b&gt; &amp; цены тоже.')
     assert.equal(res.body.data[0].snippet, '<mark>Инфляция</mark> замедлилась')
     assert.deepEqual(Object.keys(res.body.data[0]).sort(), ['id', 'lang', 'lead', 'publishedAt', 'score', 'slug', 'snippet', 'tags', 'title', 'updatedAt', 'url'])
+  })
+
+  test('ranks the 1,000 newest visible matches: a common word stays fast at any archive size', async (t) => {
+    const h = await setup(t)
+    const { articles } = createRepositories(h.db, h.config)
+    const publishNow = (title: string, body: string) => articles.create({ title, body, status: 'published', lang: 'ru', tags: [] }, 'test')
+    const oldTitleMatch = publishNow('Курс рубля укрепился', 'Подробности позже.')
+    for (let i = 0; i < SEARCH_WINDOW + 5; i++) publishNow(`Сводка ${i}`, 'Аналитики обсуждают курс рубля.')
+    articles.create({ title: 'Черновик про курс', body: 'Курс.', status: 'draft', lang: 'ru', tags: [] }, 'test')
+    const res = await search(h, 'курс', '&limit=5')
+    assert.equal(res.body.meta.total, SEARCH_WINDOW)
+    assert.ok(!res.body.data.some((x: { id: string }) => x.id === oldTitleMatch.id), 'older than the window')
+    const newTitleMatch = publishNow('Курс рубля снова вырос', 'Подробности позже.')
+    assert.equal((await search(h, 'курс', '&limit=5')).body.data[0].id, newTitleMatch.id, 'a title match in the window ranks first')
+    // The last page of the window ends the paging.
+    const last = await search(h, 'курс', `&limit=5&cursor=${encodeCursor('search', [SEARCH_WINDOW - 2])}`)
+    assert.equal(last.body.data.length, 2)
+    assert.equal(last.body.meta.nextCursor, null)
   })
 
   test('pages with a cursor; filters by lang and tag', async (t) => {

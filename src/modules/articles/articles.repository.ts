@@ -33,15 +33,19 @@ const sorts = {
   title: { column: articles.titleKey, dir: 'asc', key: (r: ListRow) => r.titleKey },
 } as const
 
-/** Rows strictly after (value, id) in ORDER BY column dir, id dir; SQLite sorts NULL lowest. */
-function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string | null, id: string): SQL {
+/**
+ * Rows strictly after (value, id) in ORDER BY column dir, id dir; SQLite sorts NULL lowest. The row
+ * value comparison lets SQLite seek the (column, id) index straight to the cursor, so a page deep in
+ * the list costs what the first one does; `nullable` adds the NULLs a descending walk ends with.
+ */
+function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string | null, id: string, nullable: boolean): SQL {
   const beyond = dir === 'desc' ? lt : gt
   if (value === null) {
     const sameNull = and(isNull(column), beyond(articles.id, id))!
     return dir === 'desc' ? sameNull : or(sameNull, isNotNull(column))!
   }
-  const after = or(beyond(column, value), and(eq(column, value), beyond(articles.id, id)))!
-  return dir === 'desc' ? or(after, isNull(column))! : after
+  const after = sql`(${column}, ${articles.id}) ${sql.raw(dir === 'desc' ? '<' : '>')} (${value}, ${id})`
+  return dir === 'desc' && nullable ? or(after, isNull(column))! : after
 }
 
 interface Deps {
@@ -280,7 +284,10 @@ export function createArticleRepository (db: Db, { tagRepo, revisions, search, p
       const sort = sorts[query.sort]
       if (query.cursor) {
         const [value, id] = decodeCursor(query.cursor, query.sort, ['nullable-string', 'string']) as [string | null, string]
-        filters.push(keysetAfter(sort.column, sort.dir, value, id))
+        // Only drafts (and lists that include them) lack a publication date.
+        const nullable = sort.column === articles.publishedAt && state !== 'published' && state !== 'scheduled'
+        // First in the WHERE: of two bounds on the index's first column, SQLite seeks by the first.
+        filters.unshift(keysetAfter(sort.column, sort.dir, value, id, nullable))
       }
       const order = sort.dir === 'desc' ? [desc(sort.column), desc(articles.id)] : [asc(sort.column), asc(articles.id)]
       const columns = query.include === 'body' ? getTableColumns(articles) : summaryColumns

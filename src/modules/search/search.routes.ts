@@ -12,7 +12,7 @@ export const searchRoutes: FastifyPluginAsyncZod<{ repo: SearchRepository, publi
     schema: {
       operationId: 'search',
       tags: ['Search'],
-      summary: 'Full-text search that matches Russian and English words in any inflection',
+      summary: 'Full-text search that matches Russian and English words in any inflection; best match first among the 1,000 newest matches',
       querystring: SearchQuery,
       response: { 200: SearchPage, 304: NotModified, ...problems() },
     },

@@ -22,5 +22,9 @@ export type SearchHit = z.infer<typeof SearchHit>
 
 export const SearchPage = z.object({
   data: z.array(SearchHit),
-  meta: z.object({ limit: z.number().int(), nextCursor: z.string().nullable(), total: z.number().int() }),
+  meta: z.object({
+    limit: z.number().int(),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().describe('How many results the pages hold: the matches, up to the 1,000 newest'),
+  }),
 }).meta({ id: 'SearchPage' })
