@@ -8,7 +8,20 @@ import { z } from 'zod'
  * and skips Zod's re-validation of our own output: a third of the cost of encoding with Zod and then
  * JSON.stringify on a feed page. The tests check every response against the served document instead.
  */
+const compiled = new WeakMap<z.ZodType, (data: unknown) => string>()
+
+/** Compiled on first use and once per schema (error shapes are shared by every route): start-up stays fast. */
+function compile (schema: z.ZodType): (data: unknown) => string {
+  let serialize = compiled.get(schema)
+  if (!serialize) {
+    serialize = fastJson(z.toJSONSchema(schema, { io: 'output', target: 'draft-07', unrepresentable: 'any' }) as Parameters<typeof fastJson>[0])
+    compiled.set(schema, serialize)
+  }
+  return serialize
+}
+
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
   if (schema instanceof z.ZodUndefined) return () => ''
-  return fastJson(z.toJSONSchema(schema, { io: 'output', target: 'draft-07', unrepresentable: 'any' }) as Parameters<typeof fastJson>[0])
+  let serialize: ((data: unknown) => string) | undefined
+  return (data) => (serialize ??= compile(schema))(data)
 }
