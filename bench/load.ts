@@ -62,7 +62,7 @@ end
 }
 
 function runWrk (base: string, scenario: Scenario, connections: number, duration: number): Measured {
-  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', wrkScript(scenario), base], { encoding: 'utf8' })
+  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '--latency', '-s', wrkScript(scenario), base], { encoding: 'utf8' })
   const line = output.split('\n').find((l) => l.startsWith('BENCH_JSON '))
   if (!line) throw new Error(`wrk printed no summary:\n${output}`)
   const r = JSON.parse(line.slice('BENCH_JSON '.length)) as { requests: number, duration: number, p50: number, p99: number, errors: number, status: number }
