@@ -42,19 +42,25 @@ export function createSearchRepository (db: Db, publicUrl: string) {
       // The newest matches, by index order (FTS5 walks a term's documents backwards and stops), scored
       // with bm25 (title 10, lead 4, body 1). Ranking every match instead costs a second at 100,000
       // articles for a word most of them contain.
-      const candidates = sql`SELECT search_docs.article_id AS id, -bm25(article_search, 10.0, 4.0, 1.0) AS score
+      const candidates = sql`SELECT search_docs.article_id AS id, articles.published_at AS publishedAt,
+          -bm25(article_search, 10.0, 4.0, 1.0) AS score
         FROM article_search JOIN search_docs ON search_docs.rowid = article_search.rowid JOIN articles ON articles.id = search_docs.article_id
         WHERE ${where} ORDER BY article_search.rowid DESC LIMIT ${SEARCH_WINDOW}`
       // Ranked results have no stable key to seek from, so the cursor carries an offset.
       const offset = query.cursor ? decodeCursor(query.cursor, 'search', ['number'])[0] as number : 0
+      // Ranked from the candidates' keys alone (for the public, straight from an index); only the page's
+      // rows are read whole.
       const rows = db.all<HitRow & { total: number }>(sql`
-        WITH candidates AS (${candidates})
+        WITH candidates AS (${candidates}),
+        page AS (
+          SELECT id, publishedAt, score, count(*) OVER () AS total FROM candidates
+          ORDER BY score DESC, publishedAt DESC, id DESC LIMIT ${query.limit} OFFSET ${offset}
+        )
         SELECT articles.id AS id, articles.slug AS slug, articles.title AS title, articles.lead AS lead,
           articles.body_html AS bodyHtml, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
-          articles.lang AS lang, candidates.score AS score, count(*) OVER () AS total
-        FROM candidates JOIN articles ON articles.id = candidates.id
-        ORDER BY score DESC, articles.published_at DESC, articles.id DESC
-        LIMIT ${query.limit} OFFSET ${offset}`)
+          articles.lang AS lang, page.score AS score, page.total AS total
+        FROM page JOIN articles ON articles.id = page.id
+        ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
       const total = rows[0]?.total ?? (offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${candidates})`).n)
       const tags = tagsOf(rows.map((r) => r.id))
       const items: SearchHit[] = rows.map((row) => ({
