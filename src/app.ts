@@ -16,6 +16,7 @@ import { searchRoutes } from './modules/search/search.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { createArticleRepository } from './modules/articles/articles.repository.js'
+import { createTagLoader } from './modules/articles/articles.tags.js'
 import { createRevisionRepository } from './modules/articles/revisions.repository.js'
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { createTagRepository } from './modules/tags/tags.repository.js'
@@ -33,8 +34,10 @@ export function createRepositories (db: Db, config: Config) {
   const tags = createTagRepository(db)
   const revisions = createRevisionRepository(db, config.publicUrl)
   const searchIndex = createSearchIndex(db)
-  const articles = createArticleRepository(db, { tagRepo: tags, revisions, search: searchIndex, publicUrl: config.publicUrl })
-  return { tags, revisions, articles, searchIndex, search: createSearchRepository(db, config.publicUrl), tokens: createTokenRepository(db) }
+  // One prepared tag loader for articles and search.
+  const tagsOf = createTagLoader(db)
+  const articles = createArticleRepository(db, { tagsOf, tagRepo: tags, revisions, search: searchIndex, publicUrl: config.publicUrl })
+  return { tags, revisions, articles, searchIndex, search: createSearchRepository(db, config.publicUrl, tagsOf), tokens: createTokenRepository(db) }
 }
 
 export async function buildApp ({ config, db }: AppDeps) {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { parseFeed } from '@rowanmanning/feed-parser'
 import { SaxesParser } from 'saxes'
-import { setup, type Harness } from './helpers/app.js'
+import { preparedDuring, setup, type Harness } from './helpers/app.js'
 import { latestHeadlines } from './helpers/fixtures.js'
 
 const publish = async (h: Harness, title: string, publishedAt: string, extra: Record<string, unknown> = {}) => {
@@ -77,15 +77,8 @@ describe('GET /v1/feed', () => {
     const h = await setup(t)
     await latestNews(h)
     const cursor = (await h.get('/v1/feed?limit=3')).body.meta.nextCursor
+    const sources = await preparedDuring(h, () => h.get(`/v1/feed?limit=3&cursor=${cursor}`))
     const client = h.db.$client
-    const prepare = client.prepare.bind(client)
-    const sources: string[] = []
-    client.prepare = ((source: string) => { sources.push(source); return prepare(source) }) as typeof client.prepare
-    try {
-      await h.get(`/v1/feed?limit=3&cursor=${cursor}`)
-    } finally {
-      client.prepare = prepare
-    }
     const page = sources.find((source) => /from "articles".*order by/is.test(source))!
     const params = Array.from(page.matchAll(/\?/g), () => '2026-11-28T00:00:00.000Z')
     const program = client.prepare(`EXPLAIN ${page}`).all(...params) as Array<{ opcode: string, p4: unknown }>

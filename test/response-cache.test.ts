@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import Database from 'better-sqlite3'
-import { setup, type Harness } from './helpers/app.js'
+import { preparedDuring, setup, type Harness } from './helpers/app.js'
 
-/** Counts the SQL statements the app prepares while `fn` runs: a hit from memory prepares none. */
-async function statementsDuring (h: Harness, fn: () => Promise<unknown>): Promise<number> {
-  const client = h.db.$client
-  const prepare = client.prepare.bind(client)
-  let count = 0
-  client.prepare = ((source: string) => { count++; return prepare(source) }) as typeof client.prepare
-  try {
-    await fn()
-  } finally {
-    client.prepare = prepare
-  }
-  return count
-}
+const statementsDuring = async (h: Harness, fn: () => Promise<unknown>) => (await preparedDuring(h, fn)).length
 
 const publish = (h: Harness, title: string, extra: Record<string, unknown> = {}) =>
   h.call('POST', '/v1/articles', { body: { title, status: 'published', ...extra } })

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestAsyncHookHandler } from 'fastify'
 import { bodyEtag } from '../lib/etag.js'
 
 declare module 'fastify' {
@@ -47,11 +47,9 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
     return state.generation
   }
 
-  const cacheable = (request: FastifyRequest) => request.principal === null && request.method === 'GET'
-
   app.decorateRequest('cacheGeneration', '')
   const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
-    if (!cacheable(request)) return
+    if (request.principal !== null || request.method !== 'GET') return
     const generation = currentGeneration()
     const entry = entries.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.

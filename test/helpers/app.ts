@@ -55,3 +55,17 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>
+
+/** The SQL the app prepares while `fn` runs: a read answered from memory prepares none. */
+export async function preparedDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
+  const client = h.db.$client
+  const prepare = client.prepare.bind(client)
+  const sources: string[] = []
+  client.prepare = ((source: string) => { sources.push(source); return prepare(source) }) as typeof client.prepare
+  try {
+    await fn()
+  } finally {
+    client.prepare = prepare
+  }
+  return sources
+}

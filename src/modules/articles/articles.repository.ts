@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../lib/markdown.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { TagRepository } from '../tags/tags.repository.js'
 import { toArticle, type ListRow } from './articles.mapping.js'
-import { countPublishedTagged, createTagLoader, taggedWithAny } from './articles.tags.js'
+import { countPublishedTagged, taggedWithAny, type TagLoader } from './articles.tags.js'
 import type { Article, ArticleCreate, ArticleListQuery, ArticlePatch } from './articles.schemas.js'
 import { inState, visibleTo } from './articles.visibility.js'
 import type { RevisionRepository } from './revisions.repository.js'
@@ -49,15 +49,14 @@ function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string |
 }
 
 interface Deps {
+  tagsOf: TagLoader
   tagRepo: TagRepository
   revisions: RevisionRepository
   search: SearchIndex
   publicUrl: string
 }
 
-export function createArticleRepository (db: Db, { tagRepo, revisions, search, publicUrl }: Deps) {
-  const tagsOf = createTagLoader(db)
-
+export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, search, publicUrl }: Deps) {
   const render = (row: ListRow, at: string) => toArticle(row, tagsOf([row.id]).get(row.id) ?? [], at, publicUrl) as Article
 
   // Reads by key are the hottest path: prepared once per key and audience, not built per request.

@@ -4,7 +4,7 @@ import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
 import { htmlToText, snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
-import { createTagLoader, taggedWithAny } from '../articles/articles.tags.js'
+import { taggedWithAny, type TagLoader } from '../articles/articles.tags.js'
 import { inState } from '../articles/articles.visibility.js'
 import type { SearchHit, SearchQuery } from './search.schemas.js'
 
@@ -25,8 +25,7 @@ export const SEARCH_WINDOW = 1000
 
 export type SearchRepository = ReturnType<typeof createSearchRepository>
 
-export function createSearchRepository (db: Db, publicUrl: string) {
-  const tagsOf = createTagLoader(db)
+export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLoader) {
   return {
     /** Best match first (bm25, title weighted above lead above body), newer first among equals. */
     search (query: SearchQuery, parsed: ParsedQuery, audience: Audience) {
