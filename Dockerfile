@@ -1,14 +1,17 @@
 # syntax=docker/dockerfile:1
-FROM node:20-bookworm-slim AS build
+# Node 24 (Active LTS). The same base image builds and runs, so better-sqlite3's native build matches.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json esbuild.config.mjs ./
 COPY src ./src
+# npm ci runs `prepare`, which bundles the server and the scripts (token, backup, migrate, seed, reindex) into dist/.
 RUN npm ci && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_URL=file:/data/cms.db
+# A production image starts empty: no demo news unless CMS_DEMO_CONTENT=true is passed.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_URL=file:/data/cms.db CMS_DEMO_CONTENT=false
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -1,10 +1,16 @@
-// `npm run build`: bundles the server into dist/server.js. One file loads several hundred ms faster
-// than the thousand modules behind it, which is most of a cold start.
+// `npm run build`: bundles the server into dist/server.js, and each operational script into
+// dist/scripts/, so they run where only production dependencies are installed (the Docker image).
+// One file loads several hundred ms faster than the thousand modules behind it, which is most of a cold start.
 import { build } from 'esbuild'
 
+const scripts = ['token', 'backup', 'migrate', 'seed', 'reindex']
+
 await build({
-  entryPoints: ['src/server.ts'],
-  outfile: 'dist/server.js',
+  entryPoints: {
+    server: 'src/server.ts',
+    ...Object.fromEntries(scripts.map((name) => [`scripts/${name}`, `src/scripts/${name}.ts`])),
+  },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',

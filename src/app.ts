@@ -74,7 +74,7 @@ export async function buildApp ({ config, db }: AppDeps) {
   const { publicUrl } = config
   await app.register(articleRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
   await app.register(revisionRoutes, { prefix: '/v1', repo: repos.articles, revisions: repos.revisions, publicUrl })
-  await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
+  await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl, siteName: config.siteName })
   await app.register(searchRoutes, { prefix: '/v1', repo: repos.search, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', repo: repos.tags, publicUrl })
   await app.register(tokenRoutes, { prefix: '/v1', repo: repos.tokens, publicUrl })

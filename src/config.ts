@@ -10,7 +10,8 @@ const EnvSchema = z.object({
     .default('file:data/cms.db'),
   CMS_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CMS_DEMO_CONTENT: booleanString.default(true),
-  CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CMS_SITE_NAME: z.string().trim().min(1).max(200).default('Newsroom'),
   CMS_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -35,6 +36,8 @@ export interface Config {
   demoContent: boolean
   /** Base URL for links, without a trailing slash. */
   publicUrl: string
+  /** The publication's name: feed titles and the feeds' publisher author. */
+  siteName: string
   cacheMaxAge: number
   /** How long a client may take to send a whole request; slower ones get 408 and are cut off. */
   requestTimeoutMs: number
@@ -76,7 +79,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     databasePath: e.DATABASE_URL.slice('file:'.length),
     adminToken: e.CMS_ADMIN_TOKEN,
     demoContent: e.CMS_DEMO_CONTENT,
-    publicUrl: e.CMS_PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: (e.CMS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    siteName: e.CMS_SITE_NAME,
     cacheMaxAge: e.CMS_CACHE_MAX_AGE,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,

@@ -98,6 +98,7 @@ describe('config', () => {
       adminToken: undefined,
       demoContent: true,
       publicUrl: 'http://localhost:3000',
+      siteName: 'Newsroom',
       cacheMaxAge: 30,
       requestTimeoutMs: 15_000,
       authFailureLimit: 10,
@@ -114,6 +115,9 @@ describe('config', () => {
     assert.equal(custom.databasePath, ':memory:')
     assert.equal(custom.demoContent, false)
     assert.equal(custom.publicUrl, 'https://news.example')
+    // Without CMS_PUBLIC_URL, links point at the port the server listens on.
+    assert.equal(loadConfig({ PORT: '4100' }).publicUrl, 'http://localhost:4100')
+    assert.equal(loadConfig({ CMS_SITE_NAME: '  Вечерние новости ' }).siteName, 'Вечерние новости')
     const proxied = loadConfig({ TRUST_PROXY: '10.0.0.1,10.0.0.2', CORS_ORIGINS: 'https://news.example, https://app.news.example' })
     assert.deepEqual(proxied.trustProxy, ['10.0.0.1', '10.0.0.2'])
     assert.deepEqual(proxied.corsOrigins, ['https://news.example', 'https://app.news.example'])

@@ -56,6 +56,16 @@ describe('tokens', () => {
     assert.equal((await asAdmin('another-admin-token-0123456789abcdef')).statusCode, 200)
     assert.equal((await asAdmin(ADMIN_TOKEN)).statusCode, 401)
   })
+
+  test('the CMS_ADMIN_TOKEN token cannot be revoked through the API: 409, and it keeps working', async (t) => {
+    const h = await setup(t)
+    const envToken = (await h.call('GET', '/v1/tokens')).body.data.find((x: { name: string }) => x.name === 'admin')
+    const res = await h.call('DELETE', `/v1/tokens/${envToken.id}`)
+    assert.equal(res.status, 409)
+    assert.equal(res.body.code, 'ENV_TOKEN')
+    assert.match(res.body.detail, /CMS_ADMIN_TOKEN/)
+    assert.equal((await h.call('GET', '/v1/tokens')).status, 200)
+  })
 })
 
 describe('authorization matrix', () => {

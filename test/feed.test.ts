@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { parseFeed } from '@rowanmanning/feed-parser'
+import { extractFromJson, extractFromXml } from '@extractus/feed-extractor'
+import RssParser from 'rss-parser'
 import { SaxesParser } from 'saxes'
+import { buildApp } from '../src/app.js'
+import { itemUrn } from '../src/lib/ids.js'
 import { preparedDuring, setup, type Harness } from './helpers/app.js'
 import { latestHeadlines } from './helpers/fixtures.js'
 
@@ -176,12 +180,13 @@ describe('syndication formats', () => {
     assert.equal(res.headers['content-type'], 'application/feed+json; charset=utf-8')
     const feed = res.body
     assert.equal(feed.version, 'https://jsonfeed.org/version/1.1')
-    assert.equal(feed.title, 'Последние новости')
+    assert.equal(feed.title, 'Newsroom')
+    assert.deepEqual(feed.authors, [{ name: 'Newsroom' }])
     assert.equal(feed.feed_url, 'http://localhost:3000/v1/feed.json?limit=3')
     assert.match(feed.next_url, /^http:\/\/localhost:3000\/v1\/feed\.json\?limit=3&cursor=/)
     assert.equal(feed.items.length, 3)
     assert.deepEqual(feed.items[0], {
-      id: items[0].url,
+      id: itemUrn(items[0].id),
       url: items[0].url,
       title: latestHeadlines[0],
       summary: `Лид: ${latestHeadlines[0]}`,
@@ -193,5 +198,112 @@ describe('syndication formats', () => {
     })
     const next = await h.get(feed.next_url.replace('http://localhost:3000', ''))
     assert.equal(next.body.items[0].title, latestHeadlines[3])
+  })
+})
+
+describe('syndication, to the letter of the specs', () => {
+  // Everything XML and HTML treat specially, in every field a feed carries. (A literal "&amp;" is left
+  // out: RSS lets readers take text as HTML, and some parsers decode it once more.)
+  const title = '«AT&T» <b>x</b> ]]> Цены & <script>alert(1)</script> "ёлки" \'q\' — 🔥'
+  const lead = 'Лид < > & ]]> «цитата»'
+  const author = 'Мария «Редакция» & <Co>'
+  const tagName = 'Q&A <live>'
+
+  async function hostileStory (h: Harness) {
+    await latestNews(h)
+    return publish(h, title, new Date().toISOString(), { lead, author, tags: [tagName] })
+  }
+
+  test('RSS 2.0: hostile fields reach three parsers exactly as stored; authors as dc:creator; id-based guid', async (t) => {
+    const h = await setup(t, { siteName: 'Вечерний & <Вестник>' })
+    const story = await hostileStory(h)
+    const xml = (await h.get('/v1/feed.rss?limit=3')).raw
+    strictXml(xml)
+
+    const rowan = parseFeed(xml)
+    assert.equal(rowan.title, 'Вечерний & <Вестник>')
+    assert.equal(rowan.items[0]!.title, title)
+    assert.equal(rowan.items[0]!.description, lead)
+    assert.equal(rowan.items[0]!.id, itemUrn(story.id))
+    assert.deepEqual(rowan.items[0]!.categories.map((c) => c.label), [tagName])
+
+    const rss = await new RssParser({ customFields: { item: ['dc:creator'] } }).parseString(xml)
+    const item = rss.items[0]!
+    assert.equal(item.title, title)
+    assert.equal(item.content, lead)
+    assert.equal(item['dc:creator'], author)
+    assert.deepEqual(item.categories, [tagName])
+    assert.equal(item.guid, itemUrn(story.id))
+    assert.equal(rss.items[1]!['dc:creator'], undefined, 'no author, no dc:creator')
+
+    const raw = extractFromXml(xml, { normalization: false }) as any
+    assert.equal(raw.item[0].title, title)
+    assert.equal(raw.item[0].description, lead)
+    assert.equal(raw.item[0]['dc:creator'], author)
+    assert.equal(raw.item[0].category, tagName)
+  })
+
+  test('Atom 1.0: an atom:author on the feed (the publisher) and on entries with an author; hostile fields exact', async (t) => {
+    const h = await setup(t, { siteName: 'Вечерний & <Вестник>' })
+    const story = await hostileStory(h)
+    const xml = (await h.get('/v1/feed.atom?limit=3')).raw
+    strictXml(xml)
+
+    const rowan = parseFeed(xml)
+    assert.deepEqual(rowan.authors.map((a) => a.name), ['Вечерний & <Вестник>'])
+    assert.equal(rowan.items[0]!.title, title)
+    assert.equal(rowan.items[0]!.description, lead)
+    assert.equal(rowan.items[0]!.id, itemUrn(story.id))
+    assert.deepEqual(rowan.items[0]!.authors.map((a) => a.name), [author])
+    assert.deepEqual(rowan.items[0]!.categories.map((c) => [c.term, c.label]), [[story.tags[0].slug, tagName]])
+
+    const atom = await new RssParser().parseString(xml)
+    assert.equal(atom.title, 'Вечерний & <Вестник>')
+    assert.equal(atom.items[0]!.title, title)
+    assert.equal(atom.items[0]!.summary, lead)
+    assert.equal(atom.items[0]!.author, author)
+    assert.equal(atom.items[0]!.id, itemUrn(story.id))
+
+    const raw = extractFromXml(xml, { normalization: false }) as any
+    assert.equal(raw.author.name, 'Вечерний & <Вестник>')
+    assert.equal(raw.entry[0].title['#text'] ?? raw.entry[0].title, title)
+    assert.equal(raw.entry[0].author.name, author)
+    assert.equal(raw.entry[0].category['@_label'], tagName)
+    // RFC 4287 §4.1.1: without a feed author, every entry would need one; the second story has none.
+    assert.equal(raw.entry[1].author, undefined)
+  })
+
+  test('JSON Feed 1.1: hostile fields exact in two parsers, authors on the feed and the item', async (t) => {
+    const h = await setup(t, { siteName: 'Вечерний & <Вестник>' })
+    const story = await hostileStory(h)
+    const text = (await h.get('/v1/feed.json?limit=3')).raw
+    const feed = JSON.parse(text)
+    assert.deepEqual(feed.authors, [{ name: 'Вечерний & <Вестник>' }])
+    assert.deepEqual(feed.items[0].authors, [{ name: author }])
+    assert.equal(feed.items[1].authors, undefined)
+    const parsed = extractFromJson(feed, { normalization: false }) as any
+    assert.equal(parsed.items[0].title, title)
+    assert.equal(parsed.items[0].summary, lead)
+    assert.equal(parsed.items[0].id, itemUrn(story.id))
+    assert.deepEqual(parsed.items[0].tags, [tagName])
+  })
+
+  test('item ids survive a slug rename and a new CMS_PUBLIC_URL', async (t) => {
+    const h = await setup(t)
+    const story = await publish(h, 'Переименуем', new Date().toISOString())
+    const ids = async (app: { inject: Harness['app']['inject'] }) => {
+      const rss = parseFeed((await app.inject('/v1/feed.rss')).body).items[0]!.id
+      const atom = parseFeed((await app.inject('/v1/feed.atom')).body).items[0]!.id
+      const json = JSON.parse((await app.inject('/v1/feed.json')).body).items[0].id
+      return [rss, atom, json]
+    }
+    const before = await ids(h.app)
+    assert.deepEqual(before, Array(3).fill(itemUrn(story.id)))
+    assert.equal((await h.call('PATCH', `/v1/articles/${story.id}`, { body: { slug: 'novyi-slug' } })).status, 200)
+    assert.deepEqual(await ids(h.app), before)
+    const moved = await buildApp({ config: { ...h.config, publicUrl: 'https://news.example' }, db: h.db })
+    t.after(() => moved.close())
+    assert.match(parseFeed((await moved.inject('/v1/feed.rss')).body).items[0]!.url!, /^https:\/\/news\.example\/v1\/articles\/slug\/novyi-slug$/)
+    assert.deepEqual(await ids(moved), before)
   })
 })

@@ -12,11 +12,14 @@ import { appliedMigrations, migrateDatabase } from './migrate.js'
 export function prepareDatabase (db: Db, config: Config, log: Logger): void {
   const isNew = appliedMigrations(db) === 0
   migrateDatabase(db)
-  const { articles, tags, searchIndex } = createRepositories(db, config)
+  const { articles, tags, searchIndex, tokens } = createRepositories(db, config)
   // Demo news goes only into a database created by this start, so it is never seeded twice.
   if (isNew && config.demoContent && isEmpty(articles, tags)) {
     log.info({ articles: seedDemo(articles, tags) }, 'seeded demo content')
   }
   // Stemming runs in JavaScript, so articles from before the search index (or a backup) are indexed here.
   if (!searchIndex.isComplete()) log.info({ articles: searchIndex.rebuild() }, 'rebuilt the search index')
+  if (!config.adminToken && !tokens.hasAdmin()) {
+    log.warn('no admin token yet: set CMS_ADMIN_TOKEN (32+ characters) and restart, or run `npm run token -- create --role admin --name "Me"`, to make the first write')
+  }
 }

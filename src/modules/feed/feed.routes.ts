@@ -4,21 +4,21 @@ import type { FastifyRequest } from 'fastify'
 import { linkNext } from '../../lib/pagination.js'
 import { NotModified, problems } from '../../lib/schemas.js'
 import type { ArticleRepository } from '../articles/articles.repository.js'
-import { toAtom, toJsonFeed, toRss } from './feed.formats.js'
-import { FeedPage, FeedQuery, JsonFeed, type FeedItem } from './feed.schemas.js'
+import { toAtom, toJsonFeed, toRss, type FeedEntry } from './feed.formats.js'
+import { FeedPage, FeedQuery, JsonFeed } from './feed.schemas.js'
 
 const xml = (type: string, description: string) => ({
   description,
   content: { [type]: { schema: z.string() } },
 })
 
-export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string, siteName: string }> = async (app, { repo, publicUrl, siteName }) => {
   const tags = ['Feed']
 
   /** Published articles, newest first (ties by id), as compact feed items; always the public view. */
   function latest (query: FeedQuery) {
     const { items, nextCursor } = repo.list({ ...query, sort: '-publishedAt' }, 'public', { countTotal: false })
-    const feedItems: FeedItem[] = items.map((a) => ({
+    const entries: FeedEntry[] = items.map((a) => ({
       id: a.id,
       slug: a.slug,
       title: a.title,
@@ -28,8 +28,9 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       lang: a.lang,
       tags: a.tags.map(({ slug, name }) => ({ slug, name })),
       url: a.url,
+      author: a.author,
     }))
-    return { items: feedItems, nextCursor }
+    return { items: entries, nextCursor }
   }
 
   const selfUrl = (request: FastifyRequest) => `${publicUrl}${request.url}`
@@ -45,7 +46,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
   }, async (request, reply) => {
     const { items, nextCursor } = latest(request.query)
     linkNext(request, reply, publicUrl, nextCursor)
-    return { data: items, meta: { limit: request.query.limit, nextCursor } }
+    return { data: items.map(({ author: _, ...item }) => item), meta: { limit: request.query.limit, nextCursor } }
   })
 
   const syndication = [
@@ -63,7 +64,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       },
     }, async (request, reply) => {
       const { items } = latest(request.query)
-      return reply.type(`${type}; charset=utf-8`).send(render({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }))
+      return reply.type(`${type}; charset=utf-8`).send(render({ items, selfUrl: selfUrl(request), publicUrl, siteName, lang: request.query.lang }))
     })
   }
 
@@ -84,6 +85,6 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       nextUrl = url.toString()
     }
     return reply.type('application/feed+json; charset=utf-8')
-      .send(toJsonFeed({ items, selfUrl: selfUrl(request), publicUrl, lang: request.query.lang }, nextUrl))
+      .send(toJsonFeed({ items, selfUrl: selfUrl(request), publicUrl, siteName, lang: request.query.lang }, nextUrl))
   })
 }

@@ -30,6 +30,8 @@ export const FeedPage = z.object({
   meta: z.object({ limit: z.number().int(), nextCursor: z.string().nullable() }),
 }).meta({ id: 'FeedPage' })
 
+const Author = z.object({ name: z.string() })
+
 export const JsonFeed = z.object({
   version: z.literal('https://jsonfeed.org/version/1.1'),
   title: z.string(),
@@ -37,15 +39,17 @@ export const JsonFeed = z.object({
   feed_url: z.string(),
   next_url: z.string().optional(),
   description: z.string(),
+  authors: z.array(Author),
   language: z.string(),
   items: z.array(z.object({
-    id: z.string(),
+    id: z.string().describe('urn:uuid: from the article id; never changes'),
     url: z.string(),
     title: z.string(),
     summary: z.string().optional(),
     content_text: z.string(),
     date_published: z.string(),
     date_modified: z.string(),
+    authors: z.array(Author).optional(),
     tags: z.array(z.string()),
     language: z.string(),
   })),

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, or } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { tokens, type TokenRow } from '../../db/schema.js'
 import type { Principal, Role } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
-import { NotFoundError } from '../../lib/errors.js'
+import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import type { Token, TokenCreate } from './tokens.schemas.js'
 
@@ -73,9 +73,20 @@ export function createTokenRepository (db: Db) {
       return { items: items.map(toToken), nextCursor: rows.length > limit && last ? encodeCursor('id', [last.id]) : null, total }
     },
 
+    /** Whether any active, unexpired admin token exists: without one, nobody can write yet. */
+    hasAdmin (): boolean {
+      return db.select({ id: tokens.id }).from(tokens)
+        .where(and(eq(tokens.role, 'admin'), active, or(isNull(tokens.expiresAt), gt(tokens.expiresAt, now())))).get() !== undefined
+    },
+
     revoke (id: string): void {
-      const result = db.update(tokens).set({ revokedAt: now() }).where(and(eq(tokens.id, id), active)).run()
-      if (result.changes === 0) throw new NotFoundError('No token with this id')
+      const row = db.select({ source: tokens.source }).from(tokens).where(and(eq(tokens.id, id), active)).get()
+      if (!row) throw new NotFoundError('No token with this id')
+      // It would come back at the next start: the variable, not the API, decides it.
+      if (row.source === 'env') {
+        throw new ConflictError('This is the CMS_ADMIN_TOKEN token: change or unset that variable and restart to retire it', 'ENV_TOKEN')
+      }
+      db.update(tokens).set({ revokedAt: now() }).where(eq(tokens.id, id)).run()
     },
   }
 }

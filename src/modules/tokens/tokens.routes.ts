@@ -39,9 +39,9 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicU
     schema: {
       operationId: 'revokeToken',
       tags,
-      summary: 'Revoke a token, effective at once',
+      summary: 'Revoke a token, effective at once; the CMS_ADMIN_TOKEN token is 409 (change the variable instead)',
       params: IdParams,
-      response: { 204: NoContent, ...problems(403, 404) },
+      response: { 204: NoContent, ...problems(403, 404, 409) },
     },
   }, async (request, reply) => {
     repo.revoke(request.params.id)
