@@ -99,6 +99,19 @@ describe('If-Match: no lost updates', () => {
     assert.equal((await h.call('GET', `/v1/articles/${id}`)).body.status, 'deleted')
   })
 
+  test('an If-Match that is not a quoted ETag is a 400 naming the header, not a 412', async (t) => {
+    const h = await setup(t)
+    const created = await create(h, { title: 'Кавычки' })
+    const bare = String(created.headers.etag).replaceAll('"', '')
+    for (const [method, url] of [['PATCH', `/v1/articles/${created.body.id}`], ['POST', `/v1/articles/${created.body.id}/revisions/1/restore`], ['DELETE', `/v1/articles/${created.body.id}`]] as const) {
+      const res = await h.call(method, url, { headers: { 'if-match': bare }, ...(method === 'PATCH' ? { body: { lead: 'x' } } : {}) })
+      assert.equal(res.status, 400, `${method} ${url}`)
+      assert.equal(res.body.errors[0].path, 'headers.if-match')
+      assert.match(res.body.errors[0].message, /double quotes/)
+    }
+    assert.equal((await h.call('GET', `/v1/articles/${created.body.id}`)).body.version, 1)
+  })
+
   test('two editors racing with the same ETag: exactly one wins, the other gets 412', async (t) => {
     const h = await setup(t)
     const created = await create(h, { title: 'Гонка' })
@@ -150,11 +163,27 @@ describe('revisions', () => {
     assert.equal(restored.body.version, 3)
     assert.equal(restored.body.title, fullArticle.title)
     assert.equal(restored.body.body, fullArticle.body)
-    assert.equal(restored.body.slug, a.slug)
+    assert.equal(restored.body.slug, 'isporcheno', 'the slug stays as it is now')
     assert.deepEqual(restored.body.tags.map((x: { name: string }) => x.name), fullArticle.tags)
     const versions = (await h.call('GET', `/v1/articles/${a.id}/revisions`)).body.data.map((r: { version: number, title: string }) => [r.version, r.title])
     assert.deepEqual(versions, [[3, fullArticle.title], [2, 'Неудачная правка'], [1, fullArticle.title]])
     assert.equal((await h.call('POST', `/v1/articles/${a.id}/revisions/99/restore`)).status, 404)
+  })
+
+  test('restoring a revision brings back content only: a live story stays live, with its date and slug', async (t) => {
+    const h = await setup(t)
+    const draft = (await create(h, { ...fullArticle, author: 'Анна Петрова' })).body
+    await h.call('PATCH', `/v1/articles/${draft.id}`, { body: { title: 'Новый заголовок', author: null, status: 'published', slug: 'novyi-zagolovok' } })
+    const read = await h.call('GET', `/v1/articles/${draft.id}`)
+    const live = read.body
+    const restored = await h.call('POST', `/v1/articles/${draft.id}/revisions/1/restore`, { headers: { 'if-match': String(read.headers.etag) } })
+    assert.equal(restored.status, 200)
+    assert.equal(restored.body.title, fullArticle.title)
+    assert.equal(restored.body.author, 'Анна Петрова')
+    assert.equal(restored.body.status, 'published')
+    assert.equal(restored.body.publishedAt, live.publishedAt)
+    assert.equal(restored.body.slug, 'novyi-zagolovok')
+    assert.equal((await h.get(`/v1/articles/${draft.id}`)).status, 200, 'still public')
   })
 
   test('revisions need a token, are 404 for unknown ones, and go with a purged article', async (t) => {

@@ -69,3 +69,11 @@ export function page<T extends z.ZodType> (item: T) {
 export const NoContent = z.undefined().describe('No content')
 
 export const NotModified = z.undefined().describe('Not modified: the If-None-Match ETag is still current')
+
+/** `*` or a list of entity tags, each in quotes as RFC 9110 writes them: `"abc"`, `W/"abc"`. */
+const ENTITY_TAGS = /^\s*(?:\*|(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"(?:\s*,\s*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*")*)\s*$/
+
+export const IfMatch = z.object({
+  'if-match': z.string().max(1000).regex(ENTITY_TAGS, 'must be an ETag in double quotes, as the ETag header gives it, or *').optional()
+    .describe('The ETag you read; a stale one gets 412 and nothing is written'),
+})

@@ -228,18 +228,18 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
       commitVersion(current, { deletedAt: null }, context.actor)
     }),
 
-    /** Makes an old revision the next version; history is never rewritten. */
+    /**
+     * Makes an old revision's content the next version; its status, publishedAt and slug stay as they
+     * are now (restoring v1 of a live story must not unpublish it). History is never rewritten.
+     */
     restoreRevision: (id: string, version: number, context: WriteContext) => writing(id, context, (current) => {
       const snapshot = revisions.snapshot(id, version)
       if (!snapshot) throw new NotFoundError('No such revision')
       const { row } = snapshot
       applyPatch(current, {
         title: row.title,
-        slug: row.slug,
         lead: row.lead,
         body: row.body,
-        status: row.status,
-        publishedAt: row.publishedAt,
         lang: row.lang,
         author: row.author,
         coverImage: row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,

@@ -3,15 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { audienceOf, roleAtLeast } from '../../lib/auth.js'
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
-import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
+import { IdParams, IfMatch, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
 import { articleEtag } from './articles.mapping.js'
 import { writeContext } from './articles.preconditions.js'
 import type { ArticleRepository } from './articles.repository.js'
 import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch } from './articles.schemas.js'
-
-const IfMatch = z.object({
-  'if-match': z.string().max(1000).optional().describe('The ETag you read; a stale one gets 412 and nothing is written'),
-})
 
 const DeleteQuery = z.strictObject({
   permanent: z.enum(['true', 'false']).default('false').describe('`true` (admin only) purges the article for good'),

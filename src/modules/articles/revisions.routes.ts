@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { NotFoundError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
-import { IdParams, NotModified, problems } from '../../lib/schemas.js'
+import { IdParams, IfMatch, NotModified, problems } from '../../lib/schemas.js'
 import { articleEtag } from './articles.mapping.js'
 import { writeContext } from './articles.preconditions.js'
 import type { ArticleRepository } from './articles.repository.js'
@@ -55,8 +55,9 @@ export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo
     schema: {
       operationId: 'restoreArticleRevision',
       tags,
-      summary: 'Make a saved version the next version; history is never rewritten',
+      summary: 'Make a saved version’s content (title, lead, body, tags, author, coverImage, lang) the next version; status, publishedAt and slug stay',
       params: RevisionParams,
+      headers: IfMatch,
       response: { 200: Article, ...problems(401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
