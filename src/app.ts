@@ -7,6 +7,7 @@ import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors, { frameworkErrors } from './plugins/errors.js'
 import security from './plugins/security.js'
+import rateLimits from './plugins/rate-limits.js'
 import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
@@ -63,8 +64,9 @@ export async function buildApp ({ config, db }: AppDeps) {
   app.removeContentTypeParser('text/plain')
 
   await app.register(errors)
+  await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
-  await app.register(security, { corsOrigins: config.corsOrigins, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
+  await app.register(rateLimits, { rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
   await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: 64 * 1024 * 1024 })
   await app.register(caching, { maxAge: config.cacheMaxAge })

@@ -196,6 +196,7 @@ describe('throttling and limits', () => {
     assert.equal(limited.status, 429)
     assert.equal(limited.body.code, 'RATE_LIMITED')
     assert.ok(limited.headers['retry-after'])
+    for (const probe of ['/healthz', '/readyz']) assert.equal((await h.get(probe)).status, 200, `${probe} is never rate-limited`)
     assert.equal((await h.call('GET', '/v1/feed')).status, 200, 'a token has its own budget')
     for (let i = 0; i < 2; i++) assert.equal((await h.call('POST', '/v1/tags', { body: { name: `Лимит ${i}` } })).status, 201)
     assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Лимит 3' } })).status, 429)
@@ -211,6 +212,41 @@ describe('throttling and limits', () => {
     const docs = await h.app.inject({ url: '/docs/' })
     assert.equal(docs.statusCode, 200)
     assert.doesNotMatch(docs.body, /<script>(?!<\/script>)[^<]+<\/script>/, '/docs needs no inline script')
+  })
+
+  test('errors carry the same CORS headers as successes, and Vary keeps Origin beside Authorization', async (t) => {
+    const h = await setup(t, { corsOrigins: ['https://news.example', 'https://app.news.example'] })
+    const origin = { origin: 'https://news.example' }
+    const unauthorized = await h.call('GET', '/v1/feed', { token: 'cms_wrong', headers: origin })
+    assert.equal(unauthorized.status, 401)
+    assert.equal(unauthorized.headers['access-control-allow-origin'], 'https://news.example')
+    const missing = await h.call('POST', '/v1/tags', { token: null, headers: origin, body: { name: 'Без токена' } })
+    assert.equal(missing.status, 401)
+    assert.equal(missing.headers['access-control-allow-origin'], 'https://news.example')
+    const notFound = await h.get('/v1/articles/nope', origin)
+    assert.equal(notFound.headers['access-control-allow-origin'], 'https://news.example')
+    // The second read is a response-cache hit: it must vary the same way.
+    for (const round of ['miss', 'hit']) {
+      const res = await h.get('/v1/feed', { origin: 'https://app.news.example' })
+      assert.equal(res.headers['access-control-allow-origin'], 'https://app.news.example', round)
+      assert.deepEqual(String(res.headers.vary).split(', ').sort(), ['Authorization', 'Origin'], round)
+    }
+  })
+
+  test('a 404 or 301 that a token would change is private and varies by Authorization', async (t) => {
+    const h = await setup(t)
+    const draft = (await h.call('POST', '/v1/articles', { body: { title: 'Черновик с прошлым', slug: 'staryi' } })).body
+    await h.call('PATCH', `/v1/articles/${draft.id}`, { body: { slug: 'novyi' } })
+    for (const url of [`/v1/articles/${draft.id}`, '/v1/articles/slug/staryi']) {
+      const anonymous = await h.get(url)
+      assert.equal(anonymous.status, 404)
+      assert.equal(anonymous.headers['cache-control'], 'private, no-cache', url)
+      assert.match(String(anonymous.headers.vary), /Authorization/, url)
+    }
+    const moved = await h.call('GET', '/v1/articles/slug/staryi', { token: await token(h, 'viewer').then((v) => v.token) })
+    assert.equal(moved.status, 301)
+    assert.equal(moved.headers['cache-control'], 'private, no-cache')
+    assert.match(String(moved.headers.vary), /Authorization/)
   })
 
   test('over-long query strings are 400', async (t) => {

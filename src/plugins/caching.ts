@@ -1,17 +1,35 @@
 import fp from 'fastify-plugin'
+import type { FastifyReply } from 'fastify'
 import { bodyEtag, etagMatches } from '../lib/etag.js'
 
 export interface CachingOptions {
   maxAge: number
 }
 
+/** Adds a field to Vary, keeping what is there (CORS sets `Origin`). */
+export function appendVary (reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary')
+  const fields = current === undefined ? [] : String(current).split(',').map((f) => f.trim()).filter(Boolean)
+  if (fields.includes('*') || fields.some((f) => f.toLowerCase() === field.toLowerCase())) return
+  reply.header('Vary', [...fields, field].join(', '))
+}
+
 /**
- * ETag, 304 and Cache-Control for successful reads under /v1; writes that return a representation
- * get its ETag too. A handler may set its own ETag; otherwise the body is hashed.
+ * ETag, 304 and Cache-Control for reads under /v1; writes that return a representation get its ETag
+ * too. A handler may set its own ETag; otherwise the body is hashed. Every read's answer may depend on
+ * the token, so each says `Vary: Authorization`; a 404 or 301 is private, since a token can change it
+ * (a draft, or a draft's former slug).
  */
 export default fp<CachingOptions>(async function caching (app, { maxAge }) {
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode !== 200 && reply.statusCode !== 201) return payload
+    const read = request.method === 'GET' || request.method === 'HEAD'
+    if (reply.statusCode !== 200 && reply.statusCode !== 201) {
+      if (read && (reply.statusCode === 404 || reply.statusCode === 301) && request.url.startsWith('/v1/')) {
+        appendVary(reply, 'Authorization')
+        reply.header('Cache-Control', 'private, no-cache')
+      }
+      return payload
+    }
     if (!request.url.startsWith('/v1/')) {
       reply.header('Cache-Control', 'no-store')
       return payload
@@ -21,8 +39,8 @@ export default fp<CachingOptions>(async function caching (app, { maxAge }) {
       etag = bodyEtag(payload)
       reply.header('ETag', etag)
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
-    reply.header('Vary', 'Authorization')
+    if (!read) return payload
+    appendVary(reply, 'Authorization')
     reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
     const ifNoneMatch = request.headers['if-none-match']
     if (etag && ifNoneMatch && etagMatches(ifNoneMatch, etag, 'weak')) {

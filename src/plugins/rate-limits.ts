@@ -1,0 +1,30 @@
+import fp from 'fastify-plugin'
+import rateLimit from '@fastify/rate-limit'
+import { AppError } from '../lib/errors.js'
+
+export interface RateLimitOptions {
+  rateLimitReads: number
+  rateLimitWrites: number
+}
+
+const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+// Probes from a load balancer or an orchestrator must never be refused.
+const unlimited = new Set(['/healthz', '/readyz'])
+
+/** Request budgets, when configured: reads per IP (anonymous) or per token, writes per token. */
+export default fp<RateLimitOptions>(async function rateLimits (app, { rateLimitReads, rateLimitWrites }) {
+  if (rateLimitReads === 0 && rateLimitWrites === 0) return
+  const limitFor = (method: string) => (writes.has(method) ? rateLimitWrites : rateLimitReads) || Number.MAX_SAFE_INTEGER
+  await app.register(rateLimit, {
+    global: true,
+    // After auth's onRequest, so an authenticated caller is counted by token, anyone else by IP.
+    hook: 'onRequest',
+    timeWindow: 60_000,
+    max: (request) => limitFor(request.method),
+    allowList: (request) => unlimited.has(request.routeOptions.url ?? ''),
+    keyGenerator: (request) => `${writes.has(request.method) ? 'w' : 'r'}:${request.principal ? `t:${request.principal.tokenId}` : `ip:${request.ip}`}`,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `Request budget of ${context.max} a minute used up; try again in ${Math.ceil(context.ttl / 1000)} s`),
+  })
+}, { name: 'rate-limits', dependencies: ['auth'] })
