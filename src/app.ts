@@ -5,9 +5,10 @@ import type { Config } from './config.js'
 import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
-import errors, { frameworkErrors } from './plugins/errors.js'
+import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
 import security from './plugins/security.js'
 import rateLimits from './plugins/rate-limits.js'
+import requestBody from './plugins/request-body.js'
 import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
@@ -54,6 +55,7 @@ export async function buildApp ({ config, db }: AppDeps) {
     return503OnClosing: true,
     trustProxy: config.trustProxy,
     frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
   const repos = createRepositories(db, config)
   if (config.adminToken) repos.tokens.ensureEnvAdmin(config.adminToken)
@@ -65,6 +67,7 @@ export async function buildApp ({ config, db }: AppDeps) {
 
   await app.register(errors)
   await app.register(security, { corsOrigins: config.corsOrigins })
+  await app.register(requestBody)
   await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(rateLimits, { rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.

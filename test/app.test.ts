@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { connect, type AddressInfo } from 'node:net'
 import { describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/client.js'
@@ -51,6 +52,51 @@ describe('errors', () => {
       const res = await h.call('POST', '/v1/tags', { body: 'name=Спорт', headers: { 'content-type': type } })
       assert.equal(res.status, 415, type)
       assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE')
+    }
+  })
+
+  test('a compressed body or a charset other than UTF-8 is 415, and nothing is written', async (t) => {
+    const h = await setup(t)
+    const cases = [
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      { 'content-type': 'application/json; charset=latin1' },
+      { 'content-type': 'application/json; charset="windows-1251"' },
+    ]
+    for (const headers of cases) {
+      const res = await h.call('POST', '/v1/tags', { body: JSON.stringify({ name: 'Кодировка' }), headers })
+      assert.equal(res.status, 415, JSON.stringify(headers))
+      assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE')
+    }
+    const utf8 = await h.call('POST', '/v1/tags', { body: JSON.stringify({ name: 'Кодировка' }), headers: { 'content-type': 'application/json; charset=UTF-8' } })
+    assert.equal(utf8.status, 201)
+    assert.equal((await h.call('GET', '/v1/tags')).body.meta.total, 1)
+  })
+
+  test('errors the HTTP parser raises before routing are problem+json too', async (t) => {
+    const h = await setup(t)
+    await h.app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = h.app.server.address() as AddressInfo
+    const raw = (request: string) => new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request))
+      let answer = ''
+      socket.on('data', (chunk) => { answer += chunk })
+      socket.on('close', () => resolve(answer))
+      socket.on('error', reject)
+    })
+    const cases: Array<[string, number]> = [
+      ['GET /v1/tags?q=ЭКО HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      ['NONSENSE\r\n\r\n', 400],
+      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ]
+    for (const [request, status] of cases) {
+      const answer = await raw(request)
+      const [head = '', body = ''] = answer.split('\r\n\r\n')
+      assert.match(head, new RegExp(`^HTTP/1.1 ${status} `), answer)
+      assert.match(head, /content-type: application\/problem\+json/i)
+      const problem = JSON.parse(body)
+      assert.equal(problem.status, status)
+      assert.equal(typeof problem.detail, 'string')
+      assert.equal(typeof problem.code, 'string')
     }
   })
 

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { Duplex } from 'node:stream'
+import type { FastifyBaseLogger, FastifyError, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError, ValidationError } from '../lib/errors.js'
 import type { Problem } from '../lib/schemas.js'
@@ -44,6 +45,30 @@ function toValidationError (error: FastifyError): ValidationError {
 export function frameworkErrors (error: FastifyError, _request: unknown, reply: FastifyReply) {
   const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'
   return sendProblem(reply, 400, 'BAD_REQUEST', detail)
+}
+
+const parserErrors: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request headers are too large'],
+}
+
+/**
+ * For errors Node's HTTP parser raises before there is a request (a malformed request line, raw
+ * non-ASCII bytes in the URL, headers too large, a request too slow): a problem body like every other
+ * error, written straight to the socket, which is then closed.
+ */
+export function clientErrorHandler (this: { log: FastifyBaseLogger }, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, detail] = parserErrors[error.code ?? ''] ??
+    [400, 'BAD_REQUEST', 'The request is malformed; non-ASCII characters in a URL must be percent-encoded']
+  this.log.debug({ err: error }, 'client error')
+  if (socket.writable) {
+    const problem: Problem = { type: 'about:blank', title: STATUS_CODES[status]!, status, detail, code }
+    const body = JSON.stringify(problem)
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
 }
 
 export default fp(async function errors (app) {
