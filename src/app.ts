@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { serializerCompiler } from './lib/serializer.js'
 import type { Config } from './config.js'
+import { NoQuery } from './lib/schemas.js'
 import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
@@ -64,6 +65,11 @@ export async function buildApp ({ config, db }: AppDeps) {
   app.setSerializerCompiler(serializerCompiler)
   // Writes are JSON only: anything else is 415.
   app.removeContentTypeParser('text/plain')
+  // Unknown query parameters are 400 on every route, also those that take none (and so never become
+  // cache keys of their own).
+  app.addHook('onRoute', (route) => {
+    if (route.schema && route.schema.querystring === undefined) route.schema = { ...route.schema, querystring: NoQuery }
+  })
 
   await app.register(errors)
   await app.register(security, { corsOrigins: config.corsOrigins })

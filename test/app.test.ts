@@ -57,7 +57,7 @@ describe('errors', () => {
 
   test('a compressed body or a charset other than UTF-8 is 415, and nothing is written', async (t) => {
     const h = await setup(t)
-    const cases = [
+    const cases: Array<Record<string, string>> = [
       { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       { 'content-type': 'application/json; charset=latin1' },
       { 'content-type': 'application/json; charset="windows-1251"' },
@@ -98,6 +98,20 @@ describe('errors', () => {
       assert.equal(typeof problem.detail, 'string')
       assert.equal(typeof problem.code, 'string')
     }
+  })
+
+  test('unknown query parameters are 400 on every route, those that take none included', async (t) => {
+    const h = await setup(t)
+    const article = (await h.call('POST', '/v1/articles', { body: { title: 'Параметры', status: 'published' } })).body
+    const urls = [`/v1/articles/${article.id}`, `/v1/articles/slug/${article.slug}`, `/v1/articles/${article.id}/revisions/1`, '/healthz', '/readyz', '/v1/feed', '/v1/tags']
+    for (const url of urls) {
+      assert.equal((await h.call('GET', url)).status, 200, url)
+      const res = await h.call('GET', `${url}?_method=DELETE`)
+      assert.equal(res.status, 400, url)
+      assert.equal(res.body.errors[0].path, 'querystring._method', url)
+    }
+    assert.equal((await h.call('PATCH', `/v1/articles/${article.id}?debug=1`, { body: { lead: 'x' } })).status, 400)
+    assert.equal((await h.call('GET', `/v1/articles/${article.id}`)).body.version, 1)
   })
 
   test('malformed JSON and prototype keys are 400, never 500', async (t) => {

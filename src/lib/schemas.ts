@@ -66,6 +66,9 @@ export function page<T extends z.ZodType> (item: T) {
   return z.object({ data: z.array(item), meta: PageMeta })
 }
 
+/** The query of a route that takes no parameters: any parameter is a 400. */
+export const NoQuery = z.strictObject({})
+
 export const NoContent = z.undefined().describe('No content')
 
 export const NotModified = z.undefined().describe('Not modified: the If-None-Match ETag is still current')
