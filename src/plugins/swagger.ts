@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
+import { finishDocument, type Document } from './openapi-document.js'
 
 /** OpenAPI 3.1 from the routes' Zod schemas, served at /openapi.json, with the reference UI at /docs. */
 export default fp(async function openapi (app) {
@@ -14,6 +15,7 @@ export default fp(async function openapi (app) {
         description: 'Headless CMS for newsrooms: articles, tags, a latest-news feed and search. ' +
           'Public reads need no token; writes need `Authorization: Bearer <token>` with the role each operation names.',
         license: { name: 'MIT', identifier: 'MIT' },
+        contact: { name: 'Newsroom CMS maintainers' },
       },
       servers: [{ url: '/' }],
       tags: [
@@ -35,7 +37,7 @@ export default fp(async function openapi (app) {
       const description = role ? `Requires a token with role \`${role}\` or higher.` : 'Public; a token may widen what is visible.'
       return { schema: { ...schema, security, description, 'x-required-role': role ?? 'public' }, url }
     },
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input) as Document) as ReturnType<typeof jsonSchemaTransformObject>,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -7,7 +7,8 @@ import type { ValidateFunction } from 'ajv'
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 interface Spec {
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>
+  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown>, headers?: Record<string, { $ref: string }> }> }>>
+  components?: { headers?: Record<string, { required?: boolean }> }
 }
 
 export interface CheckedResponse {
@@ -55,6 +56,11 @@ export function createSpecValidator (spec: Spec) {
     assert.ok(operation, `${method} ${template.path} is not in the OpenAPI document`)
     const response = operation.responses?.[String(res.statusCode)]
     assert.ok(response, `${method} ${template.path}: status ${res.statusCode} is not declared (body: ${res.body.slice(0, 300)})`)
+    // Headers the document promises on every such response are there.
+    for (const [name, { $ref }] of Object.entries(response.headers ?? {})) {
+      const declared = spec.components?.headers?.[$ref.split('/').at(-1)!]
+      if (declared?.required) assert.ok(res.headers[name.toLowerCase()] !== undefined, `${method} ${url} ${res.statusCode}: the document promises ${name}`)
+    }
     if (!response.content) {
       assert.equal(res.body, '', `${method} ${template.path} ${res.statusCode} declares no body`)
       return

@@ -1,15 +1,12 @@
 import { z } from 'zod'
 import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
-
-const noControl = /^[^\p{Cc}]*$/u
-// Line breaks and tabs are fine in a lead; other control characters are not.
-const noControlButNewlines = /^(?:[^\p{Cc}]|[\t\n\r])*$/u
+import { text } from '../../lib/text.js'
 
 export const ARTICLE_STATES = ['draft', 'scheduled', 'published', 'deleted'] as const
 
 export const CoverImage = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000),
-  alt: z.string().trim().max(500).default(''),
+  alt: text({ max: 500 }).default(''),
 }).meta({ id: 'CoverImage' })
 
 const ArticleTagRef = z.object({ id: Id, slug: z.string(), name: z.string() })
@@ -56,16 +53,16 @@ export const Lang = z.string().min(2).max(35).transform((value, ctx) => {
 const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString())
 
 const fields = {
-  title: z.string().trim().min(1).max(300).regex(noControl, 'must not contain control characters'),
+  title: text({ min: 1, max: 300 }),
   slug: Slug,
-  lead: z.string().trim().max(1000).regex(noControlButNewlines, 'must not contain control characters').nullable(),
-  body: z.string().max(200_000),
+  lead: text({ max: 1000, multiline: true }).nullable(),
+  body: text({ max: 200_000, multiline: true, trim: false }),
   status: z.enum(['draft', 'published']).describe('A future publishedAt makes a published article "scheduled"'),
   publishedAt: Instant.nullable(),
   lang: Lang,
-  author: z.string().trim().max(200).regex(noControl, 'must not contain control characters').nullable(),
+  author: text({ max: 200 }).nullable(),
   coverImage: CoverImage.nullable(),
-  tags: z.array(z.string().trim().min(1).max(100)).max(50).describe('Tag names or slugs; unknown names create tags'),
+  tags: z.array(text({ min: 1, max: 100 })).max(50).describe('Tag names or slugs; unknown names create tags'),
 }
 
 export const ArticleCreate = z.strictObject({

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
+import { text } from '../../lib/text.js'
 
-const Name = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-const Description = z.string().trim().max(500).nullable()
+const Name = text({ min: 1, max: 100 })
+const Description = text({ max: 500, multiline: true }).nullable()
 
 export const Tag = z.object({
   id: Id,
@@ -30,7 +31,7 @@ export const TagPatch = z.strictObject({
 export type TagPatch = z.infer<typeof TagPatch>
 
 export const TagListQuery = z.strictObject({
-  q: z.string().trim().min(1).max(100).optional().describe('Name prefix, any case (autocomplete)'),
+  q: text({ min: 1, max: 100 }).optional().describe('Name prefix, any case (autocomplete)'),
   sort: z.enum(['name', '-articleCount']).default('name'),
   limit: Limit,
   cursor: Cursor,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ROLES } from '../../lib/auth.js'
 import { Cursor, Id, Limit, page, Timestamp } from '../../lib/schemas.js'
+import { text } from '../../lib/text.js'
 
 export const Token = z.object({
   id: Id,
@@ -17,7 +18,7 @@ export const TokenCreated = Token.omit({ lastUsedAt: true }).extend({
 }).meta({ id: 'TokenCreated' })
 
 export const TokenCreate = z.strictObject({
-  name: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  name: text({ min: 1, max: 100 })
     .describe('Who uses it; revisions show it as savedBy'),
   role: z.enum(ROLES),
   expiresAt: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString())
