@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { test } from 'node:test'
-import { bundle, startServer } from './helpers/server.js'
+import { fileURLToPath } from 'node:url'
+import { bundle, freePort, startServer } from './helpers/server.js'
 
 test('a new database gets migrations and demo content once; SIGTERM exits 0', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-server-`)
@@ -44,4 +45,71 @@ test('a bad variable stops start-up with one line naming it', async () => {
   assert.equal(stderr.trim().split('\n').length, 1)
   assert.match(stderr, /PORT/)
   assert.match(stderr, /CMS_ADMIN_TOKEN/)
+})
+
+const cli = (script: string, args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [fileURLToPath(new URL(`../dist/scripts/${script}.js`, import.meta.url)), ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, encoding: 'utf8',
+  })
+
+test('without CMS_PUBLIC_URL every Location and Link points at the port it listens on; a first start says how to get a token', async (t) => {
+  const dir = mkdtempSync(`${tmpdir()}/cms-server-`)
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const port = await freePort()
+  const env = { DATABASE_URL: `file:${dir}/cms.db`, PORT: String(port), CMS_ADMIN_TOKEN: '' }
+  const server = await startServer(env)
+  t.after(() => server.child.kill('SIGKILL'))
+  assert.match(server.output(), /no admin token yet.*CMS_ADMIN_TOKEN.*npm run token -- create --role admin/)
+  const origin = `http://localhost:${port}`
+
+  const feed = await fetch(`${server.base}/v1/feed?limit=2`)
+  const next = /^<([^>]+)>; rel="next"$/.exec(feed.headers.get('link') ?? '')?.[1]
+  assert.ok(next?.startsWith(`${origin}/v1/feed?`), String(next))
+  assert.equal((await fetch(next)).status, 200)
+
+  const created = cli('token', ['create', '--role', 'editor', '--name', 'Выпускающий'], env)
+  assert.equal(created.status, 0, created.stderr)
+  const secret = created.stdout.trim()
+  const res = await fetch(`${server.base}/v1/articles`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Ссылки ведут на наш порт', status: 'published' }),
+  })
+  assert.equal(res.status, 201)
+  const article = await res.json() as { id: string, url: string }
+  const location = res.headers.get('location')!
+  assert.equal(location, `${origin}/v1/articles/${article.id}`)
+  assert.equal(((await (await fetch(location)).json()) as { id: string }).id, article.id)
+  assert.ok(article.url.startsWith(`${origin}/v1/articles/slug/`))
+  await fetch(`${server.base}/v1/articles/${article.id}`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'novaya-ssylka' }),
+  })
+  // A former slug's 301 is followed as given.
+  const followed = await fetch(article.url)
+  assert.equal(followed.status, 200)
+  assert.equal(followed.url, `${origin}/v1/articles/slug/novaya-ssylka`)
+})
+
+test('npm run token: --help, create, list and revoke', async (t) => {
+  const dir = mkdtempSync(`${tmpdir()}/cms-token-`)
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { DATABASE_URL: `file:${dir}/cms.db` }
+  const help = cli('token', ['--help'], env)
+  assert.equal(help.status, 0)
+  assert.match(help.stdout, /usage: npm run token -- <command>/)
+  for (const command of ['create', 'list', 'revoke']) assert.match(help.stdout, new RegExp(`^  ${command}`, 'm'))
+  assert.equal(cli('token', [], env).status, 2)
+  assert.equal(cli('token', ['create', '--role', 'root', '--name', 'x'], env).status, 2)
+
+  const created = cli('token', ['create', '--role', 'viewer', '--name', 'Превью'], env)
+  assert.equal(created.status, 0, created.stderr)
+  assert.match(created.stdout.trim(), /^cms_[\w-]{43}$/)
+  const listed = cli('token', ['list'], env)
+  const [id, role, name] = listed.stdout.trim().split('\t')
+  assert.deepEqual([role, name], ['viewer', 'Превью'])
+  assert.equal(cli('token', ['revoke', id!], env).status, 0)
+  assert.equal(cli('token', ['list'], env).stdout, '')
+  const again = cli('token', ['revoke', id!], env)
+  assert.equal(again.status, 2)
+  assert.match(again.stderr, /No token/)
 })

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const bundle = fileURLToPath(new URL('../../dist/server.js', import.meta.url))
@@ -38,4 +39,13 @@ export function startServer (env: Record<string, string>, timeoutMs = 30_000): P
     child.stderr.on('data', onData)
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${output}`)) })
   })
+}
+
+/** A port free right now, for a server that must know its port before it starts (CMS_PUBLIC_URL's default). */
+export async function freePort (): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
 }
