@@ -322,6 +322,44 @@ describe('GET /v1/articles', () => {
     assert.equal(items.length, 10)
   })
 
+  test('one text rule everywhere: NFC; control, bidi-override and lone-surrogate characters are 400, tag names inside an article too', async (t) => {
+    const h = await setup(t)
+    // Decomposed é (e + U+0301) and Й (И + U+0306) are stored precomposed.
+    const created = await create(h, { title: 'Cafe\u0301 «И\u0306ошкар-Ола»', lead: 'Строка\nвторая', tags: ['Cafe\u0301'] })
+    assert.equal(created.title, 'Caf\u00e9 «\u0419ошкар-Ола»')
+    assert.equal(created.tags[0].name, 'Caf\u00e9')
+    const bad: Array<[string, string, unknown]> = [
+      ['POST', '/v1/articles', { title: 'Подмена \u202eтекста' }],
+      ['POST', '/v1/articles', { title: 'Изоляция \u2066' }],
+      ['POST', '/v1/articles', { title: 'Тег', tags: ['Спорт\u0000'] }],
+      ['POST', '/v1/articles', { title: 'Тег', tags: ['Звонок\u0007'] }],
+      ['POST', '/v1/articles', { title: 'Автор', author: 'Иван\u001b[31m' }],
+      ['POST', '/v1/articles', '{"title":"Половина \\ud800 пары"}'],
+      ['POST', '/v1/tags', { name: 'Тег\u202d' }],
+      ['POST', '/v1/tokens', { name: 'Токен\u2069', role: 'viewer' }],
+      ['PATCH', `/v1/articles/${created.id}`, { body: 'Текст\u0000' }],
+    ]
+    for (const [method, url, body] of bad) {
+      const res = await h.call(method as 'POST', url, { body, ...(typeof body === 'string' ? { headers: { 'content-type': 'application/json' } } : {}) })
+      assert.equal(res.status, 400, `${method} ${url} ${JSON.stringify(body)}`)
+    }
+    assert.equal((await h.get(`/v1/search?q=${encodeURIComponent('ёлка\u202e')}`)).status, 400)
+    assert.equal((await h.call('GET', `/v1/articles/${created.id}`)).body.version, 1)
+    assert.equal((await h.call('GET', '/v1/articles?status=all')).body.meta.total, 1)
+  })
+
+  test('with include=body a page holds at most 20 items, and meta.limit says what was used', async (t) => {
+    const h = await setup(t)
+    for (let i = 0; i < 22; i++) await create(h, { title: `Длинная новость ${i}`, body: 'Абзац.\n\n'.repeat(50), status: 'published' })
+    const res = await h.get('/v1/articles?include=body&limit=100')
+    assert.equal(res.body.data.length, 20)
+    assert.equal(res.body.meta.limit, 20)
+    assert.ok(res.body.meta.nextCursor)
+    const rest = await h.get(`/v1/articles?include=body&limit=100&cursor=${res.body.meta.nextCursor}`)
+    assert.equal(rest.body.data.length, 2)
+    assert.equal((await h.get('/v1/articles?limit=100')).body.data.length, 22, 'without bodies, up to 100')
+  })
+
   test('filters by tag (any of), lang and publication dates; counts matches in meta.total', async (t) => {
     const h = await setup(t)
     await newsroom(h)

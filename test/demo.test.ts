@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { createRepositories } from '../src/app.js'
 import { isEmpty, seedDemo } from '../src/demo/seed.js'
@@ -24,4 +25,23 @@ test('the demo newsroom: a full story and ten short items over the past week, so
   assert.ok(paragraphs.filter((p: string) => /«[^»]+»,? — (сказал|отметила|подчеркнул)/.test(p)).length >= 2, 'attributed quotes')
   assert.ok(main.lead.length > 50)
   assert.ok((await h.get('/v1/tags')).body.data.length >= 5)
+})
+
+test('the README’s examples work as written on a database with the demo news: no "-2" slug, no 409', async (t) => {
+  const h = await setup(t)
+  const { articles, tags } = createRepositories(h.db, h.config)
+  seedDemo(articles, tags)
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  // Each `curl … -X POST …/v1/<resource> \` example and the JSON it sends with -d.
+  const examples = [...readme.matchAll(/curl [^\n]*-X POST [^\n]*\/v1\/(articles|tags|tokens)\b[^\n]*\\\n(?:[^\n]*\\\n)*?[^\n]*?-d '([^']+)'/g)]
+  assert.deepEqual(examples.map(([, resource]) => resource).sort(), ['articles', 'tags', 'tokens'])
+  for (const [, resource, body] of examples) {
+    const res = await h.call('POST', `/v1/${resource}`, { body: JSON.parse(body!) })
+    assert.equal(res.status, 201, `${resource}: ${res.raw}`)
+    if (resource === 'articles') {
+      assert.doesNotMatch(res.body.slug, /-\d+$/)
+      // The README reads it back by this slug.
+      assert.ok(readme.includes(`/v1/articles/slug/${res.body.slug}`), res.body.slug)
+    }
+  }
 })

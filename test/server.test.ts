@@ -65,7 +65,7 @@ test('without CMS_PUBLIC_URL every Location and Link points at the port it liste
   const feed = await fetch(`${server.base}/v1/feed?limit=2`)
   const next = /^<([^>]+)>; rel="next"$/.exec(feed.headers.get('link') ?? '')?.[1]
   assert.ok(next?.startsWith(`${origin}/v1/feed?`), String(next))
-  assert.equal((await fetch(next)).status, 200)
+  assert.equal((await fetch(next!)).status, 200)
 
   const created = cli('token', ['create', '--role', 'editor', '--name', 'Выпускающий'], env)
   assert.equal(created.status, 0, created.stderr)

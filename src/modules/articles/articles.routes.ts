@@ -9,6 +9,8 @@ import { writeContext } from './articles.preconditions.js'
 import type { ArticleRepository } from './articles.repository.js'
 import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch } from './articles.schemas.js'
 
+const MAX_WITH_BODY = 20
+
 const DeleteQuery = z.strictObject({
   permanent: z.enum(['true', 'false']).default('false').describe('`true` (admin only) purges the article for good'),
 })
@@ -37,7 +39,9 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
     if (status && status !== 'published' && !request.principal) {
       throw new UnauthorizedError('Listing drafts, scheduled or deleted articles needs a viewer token')
     }
-    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query, audienceOf(request.principal)))
+    // Bodies are up to 200,000 characters each: a page of them is capped, and meta.limit says so.
+    const limit = request.query.include === 'body' ? Math.min(request.query.limit, MAX_WITH_BODY) : request.query.limit
+    return listPage(request, reply, publicUrl, limit, repo.list({ ...request.query, limit }, audienceOf(request.principal)))
   })
 
   app.post('/articles', {

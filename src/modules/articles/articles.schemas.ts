@@ -105,7 +105,7 @@ export const ArticleListQuery = z.strictObject({
   sort: z.enum(ARTICLE_SORTS).default('-publishedAt'),
   limit: Limit,
   cursor: Cursor,
-  include: z.enum(['body']).optional().describe('`body` adds body and bodyHtml to each item'),
+  include: z.enum(['body']).optional().describe('`body` adds body and bodyHtml to each item; such a page holds at most 20 items'),
 })
 export type ArticleListQuery = z.infer<typeof ArticleListQuery>
 
