@@ -11,6 +11,7 @@ import { renderMarkdown } from '../src/lib/markdown.js'
 import { htmlToText } from '../src/lib/search-query.js'
 import { freeSlug, nameKey, slugFrom } from '../src/lib/slugs.js'
 import { stems } from '../src/lib/stemming.js'
+import { publicationKey } from '../src/modules/search/search.index.js'
 
 const cities = ['МОСКВА', 'САНКТ-ПЕТЕРБУРГ', 'КАЗАНЬ', 'НОВОСИБИРСК', 'ЕКАТЕРИНБУРГ', 'КАЛИНИНГРАД', 'ВЛАДИВОСТОК', 'СОЧИ']
 const subjects = ['Правительство', 'Центральный банк', 'Министерство энергетики', 'Мэрия', 'Совет директоров компании', 'Губернатор области', 'Росстат', 'Федеральная антимонопольная служба']
@@ -81,7 +82,7 @@ export function buildBenchDb (path: string, count: number): void {
     VALUES (?, ?, ?, ?, ?, ?, ?, 'published', ?, NULL, 'ru', 'Редакция', NULL, NULL, 1, ?, ?)`)
   const insertLink = sqlite.prepare('INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)')
   const insertRevision = sqlite.prepare('INSERT INTO article_revisions (article_id, version, saved_at, saved_by, title, snapshot) VALUES (?, 1, ?, ?, ?, ?)')
-  const insertDoc = sqlite.prepare('INSERT INTO search_docs (article_id) VALUES (?)')
+  const insertDoc = sqlite.prepare('INSERT INTO search_docs (rowid, article_id) VALUES (?, ?)')
   const insertFts = sqlite.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)')
   const tagRefOf = new Map(tagIds.map((id, i) => [id, { id, slug: slugFrom(benchTags[i]!), name: benchTags[i]! }]))
   // Secondary indexes are dropped while the rows go in and rebuilt once at the end: far cheaper
@@ -104,8 +105,10 @@ export function buildBenchDb (path: string, count: number): void {
       const row = { id, slug, title: a.title, titleKey: keyOf(a.title), lead: a.lead, body: a.body, status: 'published', publishedAt: iso, deletedAt: null, lang: 'ru', author: 'Редакция', coverImageUrl: null, coverImageAlt: null, version: 1, createdAt: iso, updatedAt: iso }
       const tagRefs = tags.map((tagId) => tagRefOf.get(tagId)!)
       insertRevision.run(id, iso, 'bench', a.title, JSON.stringify({ row, tags: tagRefs }))
-      const doc = insertDoc.run(id)
-      insertFts.run(doc.lastInsertRowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
+      // One article a minute: each has its publication instant's first key to itself.
+      const rowid = publicationKey(iso)
+      insertDoc.run(rowid, id)
+      insertFts.run(rowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
     }
   })
   for (let from = 0; from < count; from += 10_000) insertChunk(from, Math.min(count, from + 10_000))

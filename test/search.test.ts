@@ -112,18 +112,53 @@ describe('GET /v1/search: results', () => {
     const h = await setup(t)
     const { articles } = createRepositories(h.db, h.config)
     const publishNow = (title: string, body: string) => articles.create({ title, body, status: 'published', lang: 'ru', tags: [] }, 'test')
-    const oldTitleMatch = publishNow('Курс рубля укрепился', 'Подробности позже.')
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString()
+    const oldTitleMatch = articles.create({ title: 'Курс рубля укрепился', body: 'Подробности позже.', status: 'published', publishedAt: minuteAgo, lang: 'ru', tags: [] }, 'test')
     for (let i = 0; i < SEARCH_WINDOW + 5; i++) publishNow(`Сводка ${i}`, 'Аналитики обсуждают курс рубля.')
     articles.create({ title: 'Черновик про курс', body: 'Курс.', status: 'draft', lang: 'ru', tags: [] }, 'test')
     const res = await search(h, 'курс', '&limit=5')
     assert.equal(res.body.meta.total, SEARCH_WINDOW)
     assert.ok(!res.body.data.some((x: { id: string }) => x.id === oldTitleMatch.id), 'older than the window')
+    // The window is the newest by publication: editing an old story, or adding a backdated one, keeps it out.
+    articles.update(oldTitleMatch.id, { lead: 'Курс: уточнённый лид' }, { actor: 'test' })
+    const backdated = articles.create({ title: 'Курс рубля в 2020 году', body: 'Архив.', status: 'published', publishedAt: '2020-03-01T09:00:00.000Z', lang: 'ru', tags: [] }, 'test')
+    const all = []
+    for (let cursor = ''; ;) {
+      const page = await search(h, 'курс', `&limit=100${cursor}`)
+      all.push(...page.body.data.map((x: { id: string }) => x.id))
+      if (!page.body.meta.nextCursor) break
+      cursor = `&cursor=${page.body.meta.nextCursor}`
+    }
+    assert.equal(all.length, SEARCH_WINDOW)
+    assert.ok(!all.includes(oldTitleMatch.id), 'an edited old story stays out of the window')
+    assert.ok(!all.includes(backdated.id), 'a backdated story stays out of the window')
     const newTitleMatch = publishNow('Курс рубля снова вырос', 'Подробности позже.')
     assert.equal((await search(h, 'курс', '&limit=5')).body.data[0].id, newTitleMatch.id, 'a title match in the window ranks first')
     // The last page of the window ends the paging.
     const last = await search(h, 'курс', `&limit=5&cursor=${encodeCursor('search', [SEARCH_WINDOW - 2])}`)
     assert.equal(last.body.data.length, 2)
     assert.equal(last.body.meta.nextCursor, null)
+  })
+
+  test('a snippet costs a bounded scan: a word found only past its first 8,000 characters falls back to the title', async (t) => {
+    const h = await setup(t)
+    const filler = 'Длинный репортаж без нужного слова. '.repeat(1_000)
+    const deep = await publish(h, { title: 'Полный отчёт о паводке', body: `${filler}\n\nВ конце упомянута дамба.` })
+    const res = await search(h, 'дамба')
+    assert.equal(res.body.data[0].id, deep.id, 'the index still finds it')
+    assert.equal(res.body.data[0].snippet, '', 'nothing to highlight where the scan looks')
+    const title = await search(h, 'отчёты')
+    assert.equal(title.body.data[0].snippet, 'Полный <mark>отчёт</mark> о паводке')
+  })
+
+  test('a cursor that is not a whole, non-negative number is a 400, never a 500', async (t) => {
+    const h = await setup(t)
+    await publish(h, { title: 'Выборы в совет' })
+    for (const raw of ['["search",1.5]', '["search",1e309]', '["search",-1]', '["search","10"]', '["search",9007199254740993]']) {
+      const res = await search(h, 'выборы', `&cursor=${Buffer.from(raw).toString('base64url')}`)
+      assert.equal(res.status, 400, raw)
+      assert.equal(res.body.code, 'INVALID_CURSOR', raw)
+    }
   })
 
   test('pages with a cursor; filters by lang and tag', async (t) => {

@@ -18,7 +18,8 @@ export function decodeCursor (cursor: string, sort: string, shape: Array<'string
   const fits = Array.isArray(parsed) && parsed.length === shape.length + 1 && parsed[0] === sort &&
     shape.every((type, i) => {
       const value: unknown = parsed[i + 1]
-      if (type === 'number') return typeof value === 'number'
+      // Offsets and versions: whole, non-negative, exact (1.5 or 1e309 would reach SQL as a mismatch).
+      if (type === 'number') return Number.isSafeInteger(value) && (value as number) >= 0
       return typeof value === 'string' || (type === 'nullable-string' && value === null)
     })
   if (!fits) throw new BadRequestError('The cursor is not valid for this list; start again without it', 'INVALID_CURSOR')

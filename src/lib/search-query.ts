@@ -35,13 +35,24 @@ export function parseSearchQuery (q: string): SearchQuery | null {
 
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
+/** How much of a text a snippet looks through: a bounded cost per hit, whatever the body's length. */
+export const SNIPPET_SCAN_CHARS = 8_000
+
 /**
- * A short excerpt of `text` around its first matching word, HTML-escaped, with every word whose stem
- * the query asks for wrapped in <mark>. Null when no word matches.
+ * A short excerpt of `text` around its first matching word within its first SNIPPET_SCAN_CHARS
+ * characters, HTML-escaped, with every word whose stem the query asks for wrapped in <mark>. Null
+ * when no word matches there. Each distinct word is stemmed once.
  */
-export function snippet (text: string, stems: Set<string>, maxWords = 24): string | null {
+export function snippet (whole: string, stems: Set<string>, maxWords = 24): string | null {
+  const text = whole.length > SNIPPET_SCAN_CHARS ? whole.slice(0, SNIPPET_SCAN_CHARS) : whole
   const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
-  const hit = (token: RegExpExecArray) => stems.has(stem(token[0].toLowerCase().replaceAll('ё', 'е')))
+  const seen = new Map<string, boolean>()
+  const hit = (token: RegExpExecArray) => {
+    const word = token[0].toLowerCase().replaceAll('ё', 'е')
+    let matches = seen.get(word)
+    if (matches === undefined) seen.set(word, matches = stems.has(stem(word)))
+    return matches
+  }
   const first = tokens.findIndex(hit)
   if (first === -1) return null
   const from = Math.max(0, first - Math.floor(maxWords / 3))
@@ -56,12 +67,13 @@ export function snippet (text: string, stems: Set<string>, maxWords = 24): strin
     cursor = token.index + token[0].length
   }
   out += escapeHtml(text.slice(cursor, end))
-  return `${from > 0 ? '…' : ''}${out.trim()}${to < tokens.length ? '…' : ''}`
+  return `${from > 0 ? '…' : ''}${out.trim()}${to < tokens.length || text.length < whole.length ? '…' : ''}`
 }
 
 /** Plain text of sanitized HTML: tags dropped, the few entities sanitize-html writes decoded. */
 export function htmlToText (html: string): string {
-  return html.replace(/<[^>]+>/g, ' ')
+  // A cut-off document may end inside a tag.
+  return html.replace(/<[^>]+>|<[^>]*$/g, ' ')
     .replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&')
     .replace(/\s+/g, ' ').trim()
 }

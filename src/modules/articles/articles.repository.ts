@@ -98,7 +98,8 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
     const next = { ...current, ...changes, version: current.version + 1, updatedAt: at }
     db.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, current.id)).run()
     revisions.save(next, tagsOf([current.id]).get(current.id) ?? [], actor, at)
-    if (changes.title !== undefined || changes.lead !== undefined || changes.bodyHtml !== undefined) search.index(next)
+    // The index holds the text, and is keyed by the publication date.
+    if (changes.title !== undefined || changes.lead !== undefined || changes.bodyHtml !== undefined || changes.publishedAt !== undefined) search.index(next)
   }
 
   /** Loads the article for a write, runs the caller's precondition, and hands the row to `write`. */

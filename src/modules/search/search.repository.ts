@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
-import { htmlToText, snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
+import { htmlToText, snippet, SNIPPET_SCAN_CHARS, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
 import { taggedWithAny, type TagLoader } from '../articles/articles.tags.js'
 import { inState } from '../articles/articles.visibility.js'
 import type { SearchHit, SearchQuery } from './search.schemas.js'
@@ -13,6 +13,7 @@ interface HitRow {
   slug: string
   title: string
   lead: string | null
+  /** The start of body_html: enough for a snippet, never a whole 200,000-character body. */
   bodyHtml: string
   publishedAt: string | null
   updatedAt: string
@@ -56,7 +57,7 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
           ORDER BY score DESC, publishedAt DESC, id DESC LIMIT ${query.limit} OFFSET ${offset}
         )
         SELECT articles.id AS id, articles.slug AS slug, articles.title AS title, articles.lead AS lead,
-          articles.body_html AS bodyHtml, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
+          substr(articles.body_html, 1, ${SNIPPET_SCAN_CHARS * 2}) AS bodyHtml, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
           articles.lang AS lang, page.score AS score, page.total AS total
         FROM page JOIN articles ON articles.id = page.id
         ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
