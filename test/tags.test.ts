@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { setup, type Harness } from './helpers/app.js'
 
@@ -20,7 +21,7 @@ describe('POST /v1/tags', () => {
     assert.equal(res.body.articleCount, 0)
     assert.equal(res.headers.location, `http://localhost:3000/v1/tags/${res.body.id}`)
     assert.match(res.body.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-    const again = await h.get(`/v1/tags/${res.body.id}`)
+    const again = await h.call('GET', `/v1/tags/${res.body.id}`)
     assert.equal(Buffer.compare(Buffer.from(again.raw), Buffer.from(JSON.stringify(res.body))), 0)
   })
 
@@ -73,7 +74,7 @@ describe('POST /v1/tags', () => {
     for (const body of [{ name: 'x'.repeat(101) }, { name: '   ' }, { name: 'a\u0001b' }, { name: 5 }, {}, [], 'строка', null]) {
       assert.equal((await h.call('POST', '/v1/tags', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).status, 400, JSON.stringify(body))
     }
-    assert.equal((await h.get('/v1/tags')).body.meta.total, 0, 'nothing was written')
+    assert.equal((await h.call('GET', '/v1/tags')).body.meta.total, 0, 'nothing was written')
   })
 
   test('needs a token: 401 with WWW-Authenticate, and an unknown token is 401 too', async (t) => {
@@ -93,17 +94,18 @@ describe('GET /v1/tags/{id} and /v1/tags/slug/{slug}', () => {
     const h = await setup(t)
     const tag = await createTag(h, { name: 'Азербайджан' })
     assert.equal(tag.slug, 'azerbaidzhan')
-    assert.deepEqual((await h.get(`/v1/tags/${tag.id}`)).body, tag)
-    assert.deepEqual((await h.get('/v1/tags/slug/azerbaidzhan')).body, tag)
-    const missing = await h.get('/v1/tags/01JZZZZZZZZZZZZZZZZZZZZZZZ')
+    assert.deepEqual((await h.call('GET', `/v1/tags/${tag.id}`)).body, tag)
+    assert.deepEqual((await h.call('GET', '/v1/tags/slug/azerbaidzhan')).body, tag)
+    const missing = await h.call('GET', '/v1/tags/01JZZZZZZZZZZZZZZZZZZZZZZZ')
     assert.equal(missing.status, 404)
     assert.equal(missing.body.code, 'NOT_FOUND')
-    assert.equal((await h.get('/v1/tags/slug/netu-takogo')).status, 404)
+    assert.equal((await h.call('GET', '/v1/tags/slug/netu-takogo')).status, 404)
   })
 
   test('carries an ETag and answers If-None-Match with 304 and no body', async (t) => {
     const h = await setup(t)
     const tag = await createTag(h, { name: 'Спорт' })
+    await h.call('POST', '/v1/articles', { body: { title: '«Зенит» выиграл', status: 'published', tags: ['Спорт'] } })
     const first = await h.get(`/v1/tags/${tag.id}`)
     assert.equal(first.headers['cache-control'], 'public, max-age=30')
     assert.equal(first.headers.vary, 'Authorization')
@@ -117,6 +119,36 @@ describe('GET /v1/tags/{id} and /v1/tags/slug/{slug}', () => {
     assert.equal((await h.get(`/v1/tags/${tag.id}`, { 'if-none-match': etag })).status, 200)
     const privately = await h.call('GET', `/v1/tags/${tag.id}`)
     assert.equal(privately.headers['cache-control'], 'private, no-cache')
+  })
+})
+
+describe('what the public sees of tags', () => {
+  test('a tag only drafts or scheduled stories use does not exist for the public: 404, absent from lists and autocomplete', async (t) => {
+    const h = await setup(t)
+    const draft = (await h.call('POST', '/v1/articles', { body: { title: 'Министр уходит', tags: ['Отставка министра Петрова'] } })).body
+    const tag = draft.tags[0]
+    const soon = new Date(Date.now() + 400).toISOString()
+    await h.call('POST', '/v1/articles', { body: { title: 'Скоро', status: 'published', publishedAt: soon, tags: ['Эмбарго'] } })
+    await h.call('POST', '/v1/articles', { body: { title: 'Открыто', status: 'published', tags: ['Открытая тема'] } })
+    const publicNames = async (query = '') => (await h.get(`/v1/tags${query}`)).body.data.map((x: { name: string }) => x.name)
+    assert.deepEqual(await publicNames(), ['Открытая тема'])
+    assert.equal((await h.get('/v1/tags')).body.meta.total, 1)
+    assert.deepEqual(await publicNames(`?q=${encodeURIComponent('Отст')}`), [])
+    assert.deepEqual(await publicNames('?sort=-articleCount'), ['Открытая тема'])
+    assert.equal((await h.get(`/v1/tags/${tag.id}`)).status, 404)
+    assert.equal((await h.get(`/v1/tags/slug/${tag.slug}`)).status, 404)
+    const staff = await h.call('GET', `/v1/tags/${tag.id}`)
+    assert.equal(staff.body.articleCount, 1)
+    assert.equal((await h.call('GET', '/v1/tags')).body.meta.total, 3)
+    // The scheduled story goes live, and its tag with it; publishing the draft reveals the other.
+    await sleep(Date.parse(soon) - Date.now() + 20)
+    assert.deepEqual(await publicNames(), ['Открытая тема', 'Эмбарго'])
+    await h.call('PATCH', `/v1/articles/${draft.id}`, { body: { status: 'published' } })
+    const shown = await h.get(`/v1/tags/${tag.id}`)
+    assert.equal(shown.status, 200)
+    assert.equal(shown.body.articleCount, 1)
+    await h.call('DELETE', `/v1/articles/${draft.id}`)
+    assert.equal((await h.get(`/v1/tags/${tag.id}`)).status, 404, 'trashed: hidden again')
   })
 })
 
@@ -136,7 +168,7 @@ describe('PATCH /v1/tags/{id}', () => {
     assert.equal((await h.call('PATCH', `/v1/tags/${tag.id}`, { body: { slug: 'Bad Slug' } })).status, 400)
     assert.equal((await h.call('PATCH', `/v1/tags/${tag.id}`, { body: { createdAt: '2020-01-01T00:00:00.000Z' } })).status, 400)
     assert.equal((await h.call('PATCH', '/v1/tags/nope', { body: { name: 'Х' } })).status, 404)
-    assert.equal((await h.get(`/v1/tags/${tag.id}`)).body.name, 'Культура и искусство')
+    assert.equal((await h.call('GET', `/v1/tags/${tag.id}`)).body.name, 'Культура и искусство')
   })
 })
 
@@ -148,7 +180,7 @@ describe('DELETE /v1/tags/{id}', () => {
     const res = await h.call('DELETE', `/v1/tags/${tag.id}`)
     assert.equal(res.status, 204)
     assert.equal(res.raw, '')
-    assert.equal((await h.get(`/v1/tags/${tag.id}`)).status, 404)
+    assert.equal((await h.call('GET', `/v1/tags/${tag.id}`)).status, 404)
     assert.equal((await h.call('DELETE', `/v1/tags/${tag.id}`)).status, 404)
   })
 })
@@ -159,7 +191,7 @@ describe('GET /v1/tags', () => {
   test('autocompletes a prefix in any case, Cyrillic and ё included', async (t) => {
     const h = await setup(t)
     for (const name of names) await createTag(h, { name })
-    const found = async (q: string) => (await h.get(`/v1/tags?q=${encodeURIComponent(q)}`)).body.data.map((x: { name: string }) => x.name)
+    const found = async (q: string) => (await h.call('GET', `/v1/tags?q=${encodeURIComponent(q)}`)).body.data.map((x: { name: string }) => x.name)
     assert.deepEqual(await found('рос'), ['роскосмос', 'Россия', 'Ростов-на-Дону'])
     assert.deepEqual(await found('РОС'), ['роскосмос', 'Россия', 'Ростов-на-Дону'])
     assert.deepEqual(await found('Россия'), ['Россия'])
@@ -176,7 +208,7 @@ describe('GET /v1/tags', () => {
     let url: string | null = '/v1/tags?limit=3'
     let pages = 0
     while (url) {
-      const res = await h.get(url)
+      const res = await h.call('GET', url)
       assert.equal(res.status, 200)
       assert.equal(res.body.meta.total, names.length)
       assert.equal(res.body.meta.limit, 3)

@@ -12,11 +12,16 @@ import type { Tag, TagCreate, TagListQuery, TagPatch } from './tags.schemas.js'
 export type TagRepository = ReturnType<typeof createTagRepository>
 
 export function createTagRepository (db: Db) {
-  // Counted in SQL, per audience: the public counts what is published now, staff all but the trash.
-  // Qualified by hand: drizzle leaves columns unqualified in single-table selects.
-  const articleCount = (audience: Audience): SQL<number> => sql<number>`(
-    SELECT count(*) FROM article_tags JOIN articles ON articles.id = article_tags.article_id
-    WHERE article_tags.tag_id = tags.id AND ${inState(audience === 'public' ? 'published' : 'all', now())})`
+  // Counted in SQL, per audience. The public counts what is published now, from article_tags' copy of
+  // each live article's date (one range of a partial index, not a probe per tagged article); staff
+  // count all but the trash. Qualified by hand: drizzle leaves columns unqualified in single-table selects.
+  const articleCount = (audience: Audience): SQL<number> => audience === 'public'
+    ? sql<number>`(SELECT count(*) FROM article_tags WHERE article_tags.tag_id = tags.id AND article_tags.live_published_at <= ${now()})`
+    : sql<number>`(SELECT count(*) FROM article_tags JOIN articles ON articles.id = article_tags.article_id
+      WHERE article_tags.tag_id = tags.id AND ${inState('all', now())})`
+  // The public sees a tag only while it has a published article: a tag only drafts or scheduled
+  // stories use must not reveal an embargoed topic.
+  const visibleTo = (audience: Audience): SQL | undefined => audience === 'public' ? sql`${articleCount('public')} > 0` : undefined
 
   const toTag = (row: TagRow, count: number): Tag => ({
     id: row.id,
@@ -29,7 +34,7 @@ export function createTagRepository (db: Db) {
   })
 
   function find (where: SQL, audience: Audience): Tag | undefined {
-    const row = db.select({ tag: tags, count: articleCount(audience) }).from(tags).where(where).get()
+    const row = db.select({ tag: tags, count: articleCount(audience) }).from(tags).where(and(where, visibleTo(audience))).get()
     return row && toTag(row.tag, row.count)
   }
 
@@ -65,7 +70,7 @@ export function createTagRepository (db: Db) {
   return {
     list (query: TagListQuery, audience: Audience) {
       const counted = articleCount(audience)
-      const filters: SQL[] = []
+      const filters: Array<SQL | undefined> = [visibleTo(audience)]
       if (query.q) {
         const key = nameKey(query.q)
         filters.push(gte(tags.nameKey, key), lt(tags.nameKey, key + '\uffff'))
