@@ -58,6 +58,7 @@ export async function buildApp ({ config, db }: AppDeps) {
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
+  app.server.maxConnections = config.maxConnections
   const repos = createRepositories(db, config)
   if (config.adminToken) repos.tokens.ensureEnvAdmin(config.adminToken)
 
@@ -77,7 +78,7 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(rateLimits, { rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
-  await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: 64 * 1024 * 1024 })
+  await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries })
   await app.register(caching, { maxAge: config.cacheMaxAge })
   await app.register(openapi)
 

@@ -23,6 +23,9 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   CMS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
+  RESPONSE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 }).refine((e) => e.CMS_WORKERS === 1 || e.DATABASE_URL !== 'file::memory:', {
   path: ['CMS_WORKERS'], message: 'more than one worker needs a database file, not file::memory:',
 })
@@ -54,6 +57,11 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
   /** Server processes sharing the port and the database file. */
   workers: number
+  /** Bounds of the in-memory cache of anonymous answers, per process. */
+  responseCacheMaxBytes: number
+  responseCacheMaxEntries: number
+  /** Open sockets one process accepts; beyond it new connections are refused, so idle ones cannot exhaust file descriptors. */
+  maxConnections: number
 }
 
 function parseTrustProxy (value: string): boolean | string[] {
@@ -91,6 +99,9 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     workers: e.CMS_WORKERS,
+    responseCacheMaxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024,
+    responseCacheMaxEntries: e.RESPONSE_CACHE_ENTRIES,
+    maxConnections: e.MAX_CONNECTIONS,
   }
 }
 

@@ -169,6 +169,9 @@ describe('config', () => {
       corsOrigins: [],
       logLevel: 'info',
       workers: 1,
+      responseCacheMaxBytes: 64 * 1024 * 1024,
+      responseCacheMaxEntries: 10_000,
+      maxConnections: 10_000,
     })
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
     assert.equal(custom.port, 8080)

@@ -3,8 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import Database from 'better-sqlite3'
 import { preparedDuring, setup, type Harness } from './helpers/app.js'
+
+// A real collection before each heap measurement, without a flag on the whole test run.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 const statementsDuring = async (h: Harness, fn: () => Promise<unknown>) => (await preparedDuring(h, fn)).length
 
@@ -14,8 +20,10 @@ const publish = (h: Harness, title: string, extra: Record<string, unknown> = {})
 describe('response cache', () => {
   test('a repeated anonymous read is answered from memory, byte for byte, with its headers', async (t) => {
     const h = await setup(t)
-    await publish(h, 'Новость в кэше', { tags: ['Кэш'] })
-    for (const url of ['/v1/feed', '/v1/feed.rss', '/v1/articles?limit=5', '/v1/tags', '/v1/search?q=новости']) {
+    const article = (await publish(h, 'Новость в кэше', { tags: ['Кэш'] })).body
+    const urls = ['/v1/feed', '/v1/feed.rss', '/v1/articles?limit=5', '/v1/tags', '/v1/search?q=новости',
+      `/v1/articles/${article.id}`, `/v1/articles/slug/${article.slug}`, `/v1/tags/${article.tags[0].id}`]
+    for (const url of urls) {
       const first = await h.get(url)
       assert.ok(await statementsDuring(h, () => h.get(url)) === 0, `${url}: no SQL the second time`)
       const second = await h.get(url)
@@ -50,6 +58,58 @@ describe('response cache', () => {
     assert.equal((await h.call('GET', '/v1/articles?status=all')).body.meta.total, 2)
     await h.call('DELETE', `/v1/articles/${a.id}`)
     assert.equal((await h.get('/v1/feed')).body.data.length, 0)
+  })
+
+  test('only content changes empty it: a token’s recorded last use does not', async (t) => {
+    const h = await setup(t)
+    await publish(h, 'Новость остаётся в кэше')
+    const viewer = (await h.call('POST', '/v1/tokens', { body: { name: 'Превью', role: 'viewer' } })).body.token
+    await h.get('/v1/feed')
+    // The viewer's first request records its last use: a write, but not to content.
+    assert.equal((await h.call('GET', '/v1/articles?status=all', { token: viewer })).status, 200)
+    assert.equal(await statementsDuring(h, () => h.get('/v1/feed')), 0)
+    await h.call('PATCH', `/v1/tags/${(await h.call('POST', '/v1/tags', { body: { name: 'Новый' } })).body.id}`, { body: { description: 'Описание' } })
+    assert.ok(await statementsDuring(h, () => h.get('/v1/feed')) > 0, 'a tag write is a content change')
+  })
+
+  test('memory is bounded: keys and headers count, absurd URLs are not kept, the least recently used goes first', async (t) => {
+    const h = await setup(t, { responseCacheMaxEntries: 3 })
+    await publish(h, 'Новость для памяти', { tags: ['Память'] })
+    const longUrl = `/v1/tags?q=${'я'.repeat(40)}&limit=20`
+    await h.app.inject(longUrl)
+    const { bytes } = h.app.responseCacheStats()
+    const body = (await h.app.inject(longUrl)).rawPayload.length
+    assert.ok(bytes >= body + longUrl.length * 2, `${bytes} counts the body (${body}) and the key`)
+    await h.app.inject(`/v1/tags?q=${'я'.repeat(1_000)}`)
+    assert.equal(h.app.responseCacheStats().entries, 1, 'a URL over 1,024 characters is not kept')
+    for (const url of ['/v1/feed?limit=1', '/v1/feed?limit=2']) await h.app.inject(url)
+    await h.app.inject(longUrl)
+    await h.app.inject('/v1/feed?limit=3')
+    assert.equal(h.app.responseCacheStats().entries, 3)
+    assert.equal(await statementsDuring(h, () => h.app.inject(longUrl)), 0, 'recently used: kept')
+    assert.ok(await statementsDuring(h, () => h.app.inject('/v1/feed?limit=1')) > 0, 'least recently used: gone')
+  })
+
+  test('30,000 unique valid URLs leave it within its bounds, and the heap with it', async (t) => {
+    const h = await setup(t, { responseCacheMaxBytes: 4 * 1024 * 1024 })
+    await publish(h, 'Новость для потока', { tags: ['Поток'] })
+    const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers }
+    gc()
+    const before = used()
+    for (let i = 0; i < 30_000; i++) {
+      const res = await h.app.inject(`/v1/tags?q=${encodeURIComponent('Пото')}&limit=${1 + (i % 100)}&cursor=${Buffer.from(JSON.stringify(['name', `k${i}`])).toString('base64url')}`)
+      assert.equal(res.statusCode, 200)
+      // Let the event loop turn now and then, as a server's does: injected responses are let go of then.
+      if (i % 1_000 === 0) await sleep(1)
+    }
+    const { entries, bytes } = h.app.responseCacheStats()
+    assert.ok(bytes <= 4 * 1024 * 1024, `${bytes} bytes`)
+    assert.ok(entries > 1_000 && entries < 30_000, `${entries} entries`)
+    // Responses are let go of once the event loop turns.
+    await sleep(100)
+    gc()
+    const grown = (used() - before) / 1024 / 1024
+    assert.ok(grown < 24, `heap and buffers grew ${grown.toFixed(1)} MB for a 4 MB cache`)
   })
 
   test('a scheduled article appears the moment it comes due, cache or not', async (t) => {

@@ -117,3 +117,13 @@ export const searchDocs = sqliteTable('search_docs', {
 }, (t) => [
   uniqueIndex('search_docs_article_id_unique').on(t.articleId),
 ])
+
+/**
+ * One row: a counter that every write to what readers see (articles, their tags and former slugs,
+ * tags) bumps, from triggers in the same transaction. Cached public answers stay good while it holds
+ * still; writes elsewhere (a token's last use, say) leave it alone.
+ */
+export const contentState = sqliteTable('content_state', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull(),
+})

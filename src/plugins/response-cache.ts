@@ -1,8 +1,13 @@
 import fp from 'fastify-plugin'
 import type { onRequestAsyncHookHandler } from 'fastify'
 import { bodyEtag } from '../lib/etag.js'
+import { createResponseStore } from '../lib/lru-cache.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** How many responses the cache holds, and what they cost in memory. */
+    responseCacheStats: () => { entries: number, bytes: number }
+  }
   interface FastifyRequest {
     /** The content generation seen before this request read anything; '' when it is not cacheable. */
     cacheGeneration: string
@@ -13,45 +18,51 @@ export interface ResponseCacheOptions {
   /** The state public reads depend on; see ArticleRepository.contentState. */
   contentState: () => { generation: string, until: number }
   maxBytes: number
-}
-
-interface Entry {
-  body: Buffer
-  headers: Record<string, string>
-  /** The generation seen before the body was read: the entry is good only while it is still current. */
-  generation: string
+  maxEntries: number
 }
 
 const REPLAYED = ['content-type', 'etag', 'link', 'last-modified'] as const
+// A longer URL is nobody's page: answered, never remembered.
+const MAX_CACHED_URL = 1024
+
+/**
+ * The payload in memory of its own. A small Buffer is a slice of Node's shared 8 KB pool, and keeping
+ * it would keep the whole slab alive: thousands of small entries would pin many times their size.
+ */
+function ownBytes (payload: string | Buffer): Buffer {
+  if (Buffer.isBuffer(payload) && payload.byteLength === payload.buffer.byteLength) return payload
+  const bytes = Buffer.allocUnsafeSlow(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength)
+  if (typeof payload === 'string') bytes.write(payload)
+  else payload.copy(bytes)
+  return bytes
+}
 
 /**
  * Serves repeated anonymous reads under /v1 from memory: the serialized bytes and headers of the
- * last answer, while no write has committed and no scheduled article has come due since. Requests
- * with a token go through as usual. A hit is answered from onRequest, after auth and rate limits but
- * before validation and the handler: the same URL validated when its entry was stored. The caching
- * plugin turns a hit into a 304 when the ETag matches.
+ * last answer, while no write has changed content and no scheduled article has come due since.
+ * Requests with a token go through as usual. A hit is answered from onRequest, after auth and rate
+ * limits but before validation and the handler: the same URL validated when its entry was stored.
+ * The caching plugin turns a hit into a 304 when the ETag matches. Memory is bounded by entries and
+ * bytes, least recently used out first.
  */
-export default fp<ResponseCacheOptions>(async function responseCache (app, { contentState, maxBytes }) {
-  const entries = new Map<string, Entry>()
-  let bytes = 0
+export default fp<ResponseCacheOptions>(async function responseCache (app, { contentState, maxBytes, maxEntries }) {
+  const store = createResponseStore({ maxBytes, maxEntries })
   let seen = { generation: '', until: 0 }
 
-  /** The current generation; everything stored goes when a write commits or a scheduled article comes due. */
+  /** The current generation; everything stored goes when content changes or a scheduled article comes due. */
   function currentGeneration (): string {
     const state = contentState()
-    if (state.generation !== seen.generation || Date.now() >= seen.until) {
-      entries.clear()
-      bytes = 0
-    }
+    if (state.generation !== seen.generation || Date.now() >= seen.until) store.clear()
     seen = state
     return state.generation
   }
 
+  app.decorate('responseCacheStats', store.stats)
   app.decorateRequest('cacheGeneration', '')
   const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
-    if (request.principal !== null || request.method !== 'GET') return
+    if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return
     const generation = currentGeneration()
-    const entry = entries.get(request.url)
+    const entry = store.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.
     if (entry?.generation === generation) return reply.headers(entry.headers).send(entry.body)
     request.cacheGeneration = generation
@@ -73,16 +84,8 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
       const value = reply.getHeader(name)
       if (value !== undefined) headers[name] = String(value)
     }
-    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
-    const previous = entries.get(request.url)
-    if (previous) bytes -= previous.body.length
-    entries.set(request.url, { body, headers, generation: request.cacheGeneration })
-    bytes += body.length
-    for (const [url, old] of entries) {
-      if (bytes <= maxBytes) break
-      entries.delete(url)
-      bytes -= old.body.length
-    }
+    const body = ownBytes(payload)
+    store.set(request.url, { body, headers, generation: request.cacheGeneration })
     return body
   })
 }, { name: 'response-cache', dependencies: ['auth'] })

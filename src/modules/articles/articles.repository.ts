@@ -154,21 +154,27 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
   // Two statements: reading data_version through pragma_data_version in one SELECT costs twice as much.
   const ownChanges = db.$client.prepare('SELECT total_changes()').pluck()
   const othersChanges = db.$client.prepare('PRAGMA data_version').pluck()
+  const contentVersion = db.$client.prepare('SELECT version FROM content_state WHERE id = 1').pluck()
   const nextScheduled = db.$client.prepare(
     "SELECT min(published_at) AS at FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at > ?").pluck()
-  let state = { generation: '', until: 0 }
+  let state = { changes: '', generation: '', until: 0 }
 
   return {
     /**
-     * What public reads depend on: `generation` changes with any committed write, this connection's
-     * (total_changes) or another's (data_version); `until` is when the next scheduled article goes live.
+     * What public reads depend on: `generation` is the content version, which every write to articles,
+     * tags and their links bumps (a token's last use does not); `until` is when the next scheduled
+     * article goes live. The version is read only after something committed, on this connection
+     * (total_changes) or another (data_version): two pragma reads on the hot path.
      */
     contentState (): { generation: string, until: number } {
-      const generation = `${ownChanges.get() as number}.${othersChanges.get() as number}`
-      // The next scheduled time can only move when something committed or when it has passed.
-      if (generation !== state.generation || Date.now() >= state.until) {
-        const at = nextScheduled.get(now()) as string | null
-        state = { generation, until: at ? Date.parse(at) : Number.POSITIVE_INFINITY }
+      const changes = `${ownChanges.get() as number}.${othersChanges.get() as number}`
+      if (changes !== state.changes || Date.now() >= state.until) {
+        const generation = String(contentVersion.get() as number)
+        // The next scheduled time can only move when content changed or when it has passed.
+        const until = generation !== state.generation || Date.now() >= state.until
+          ? (Date.parse((nextScheduled.get(now()) as string | null) ?? '') || Number.POSITIVE_INFINITY)
+          : state.until
+        state = { changes, generation, until }
       }
       return state
     },

@@ -1,0 +1,4 @@
+CREATE TABLE `content_state` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`version` integer NOT NULL
+);
