@@ -348,6 +348,15 @@ describe('GET /v1/articles', () => {
     assert.equal((await h.call('GET', '/v1/articles?status=all')).body.meta.total, 1)
   })
 
+  test('a cover image URL is stored in its WHATWG form: no raw quote, <, > or space', async (t) => {
+    const h = await setup(t)
+    const res = await h.call('POST', '/v1/articles', { body: { title: 'Обложка', coverImage: { url: 'http://a.b/x.png" onerror="alert(1)', alt: 'Фото' } } })
+    assert.equal(res.status, 201)
+    assert.equal(res.body.coverImage.url, 'http://a.b/x.png%22%20onerror=%22alert(1)')
+    const patched = await h.call('PATCH', `/v1/articles/${res.body.id}`, { body: { coverImage: { url: 'HTTPS://Example.COM/фото <1>.jpg' } } })
+    assert.equal(patched.body.coverImage.url, 'https://example.com/%D1%84%D0%BE%D1%82%D0%BE%20%3C1%3E.jpg')
+  })
+
   test('with include=body a page holds at most 20 items, and meta.limit says what was used', async (t) => {
     const h = await setup(t)
     for (let i = 0; i < 22; i++) await create(h, { title: `Длинная новость ${i}`, body: 'Абзац.\n\n'.repeat(50), status: 'published' })

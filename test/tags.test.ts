@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
+import { createRepositories } from '../src/app.js'
 import { setup, type Harness } from './helpers/app.js'
 
 const createTag = async (h: Harness, body: Record<string, unknown>) => {
@@ -120,6 +121,38 @@ describe('GET /v1/tags/{id} and /v1/tags/slug/{slug}', () => {
     const privately = await h.call('GET', `/v1/tags/${tag.id}`)
     assert.equal(privately.headers['cache-control'], 'private, no-cache')
   })
+})
+
+describe('look-alike names', () => {
+  test('names that look the same are one tag: Latin and Cyrillic letters, invisible characters', async (t) => {
+    const h = await setup(t)
+    const cyrillic = await createTag(h, { name: 'Тест' })
+    for (const name of ['Tест', 'Те\u00adст', 'Тес\u200bт']) {
+      const res = await h.call('POST', '/v1/tags', { body: { name } })
+      assert.equal(res.status, 409, JSON.stringify(name))
+      assert.equal(res.body.code, 'TAG_NAME_TAKEN')
+    }
+    const other = await createTag(h, { name: 'Спорт' })
+    assert.equal((await h.call('PATCH', `/v1/tags/${other.id}`, { body: { name: 'Tест' } })).status, 409)
+    // Given inside an article, a look-alike name links the existing tag instead of making a twin.
+    const article = (await h.call('POST', '/v1/articles', { body: { title: 'Проверка', tags: ['Tест', 'Cпopт'] } })).body
+    assert.deepEqual(article.tags.map((x: { id: string }) => x.id), [cyrillic.id, other.id])
+    assert.equal((await h.call('GET', '/v1/tags')).body.meta.total, 2)
+    assert.equal((await createTag(h, { name: 'Тесты' })).name, 'Тесты', 'a different name is still free')
+  })
+})
+
+test('tags from before look-alike keys get theirs at start', async (t) => {
+  const h = await setup(t)
+  await createTag(h, { name: 'Тест' })
+  await createTag(h, { name: 'Другой' })
+  h.db.$client.prepare('UPDATE tags SET name_skeleton = NULL').run()
+  assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Tест' } })).status, 201, 'not yet keyed: a twin slips in')
+  // prepareDatabase runs this at every start. The two older tags are filled; the first "Тест" looks
+  // like the twin, which already holds the key, so it keeps its name without one.
+  assert.equal(createRepositories(h.db, h.config).tags.backfillSkeletons(), 2)
+  assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Те\u00adст' } })).status, 409)
+  assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Дpугой' } })).status, 409)
 })
 
 describe('what the public sees of tags', () => {

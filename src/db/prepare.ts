@@ -19,6 +19,8 @@ export function prepareDatabase (db: Db, config: Config, log: Logger): void {
   }
   // Stemming runs in JavaScript, so articles from before the search index (or a backup) are indexed here.
   if (!searchIndex.isComplete()) log.info({ articles: searchIndex.rebuild() }, 'rebuilt the search index')
+  const skeletons = tags.backfillSkeletons()
+  if (skeletons > 0) log.info({ tags: skeletons }, 'filled look-alike keys of tag names')
   if (!config.adminToken && !tokens.hasAdmin()) {
     log.warn('no admin token yet: set CMS_ADMIN_TOKEN (32+ characters) and restart, or run `npm run token -- create --role admin --name "Me"`, to make the first write')
   }

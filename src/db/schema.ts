@@ -9,12 +9,16 @@ export const tags = sqliteTable('tags', {
   name: text('name').notNull(),
   // Case- and ё-folded name: SQLite's lower() folds ASCII only, so uniqueness and prefix search use this.
   nameKey: text('name_key').notNull(),
+  // The name's look-alike skeleton (lib/lookalike.ts): Latin "T" and Cyrillic "Т" alike, invisible
+  // characters dropped. Filled by the application (NULL only until a start backfills older rows).
+  nameSkeleton: text('name_skeleton'),
   description: text('description'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
   uniqueIndex('tags_slug_unique').on(t.slug),
   uniqueIndex('tags_name_key_unique').on(t.nameKey),
+  uniqueIndex('tags_name_skeleton_unique').on(t.nameSkeleton),
 ])
 
 export type TagRow = typeof tags.$inferSelect

@@ -5,7 +5,9 @@ import { text } from '../../lib/text.js'
 export const ARTICLE_STATES = ['draft', 'scheduled', 'published', 'deleted'] as const
 
 export const CoverImage = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
+  // Stored as the WHATWG URL serializes it: never a raw quote, <, > or space for a frontend to trip on.
+  url: z.url({ protocol: /^https?$/ }).max(2000).transform((value) => new URL(value).href)
+    .describe('Absolute http(s) URL; stored normalised (percent-encoded where needed)'),
   alt: text({ max: 500 }).default(''),
 }).meta({ id: 'CoverImage' })
 

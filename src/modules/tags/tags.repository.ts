@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { tags, type TagRow } from '../../db/schema.js'
 import { inState } from '../articles/articles.visibility.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
+import { lookalikeKey } from '../../lib/lookalike.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { Audience } from '../../lib/auth.js'
 import type { Tag, TagCreate, TagListQuery, TagPatch } from './tags.schemas.js'
@@ -43,9 +44,13 @@ export function createTagRepository (db: Db) {
     return row !== undefined && row.id !== exceptId
   }
 
-  function assertNameFree (key: string, exceptId?: string): void {
-    const row = db.select({ id: tags.id }).from(tags).where(eq(tags.nameKey, key)).get()
-    if (row && row.id !== exceptId) throw new ConflictError('A tag with this name already exists', 'TAG_NAME_TAKEN')
+  /** The tag whose name is this one in another case, or looks like it (Latin "T", Cyrillic "Т"). */
+  const sameName = (name: string) => or(eq(tags.nameKey, nameKey(name)), eq(tags.nameSkeleton, lookalikeKey(name)))
+
+  function assertNameFree (name: string, exceptId?: string): void {
+    const rows = db.select({ id: tags.id, name: tags.name }).from(tags).where(sameName(name)).all()
+    const other = rows.find((row) => row.id !== exceptId)
+    if (other) throw new ConflictError(`A tag with this name, or one that looks the same, already exists: "${other.name}"`, 'TAG_NAME_TAKEN')
   }
 
   function assertSlugFree (slug: string, exceptId?: string): void {
@@ -59,6 +64,7 @@ export function createTagRepository (db: Db) {
       slug: slug ?? freeSlug(slugFrom(name) || 'tag', (s) => slugTaken(s)),
       name,
       nameKey: nameKey(name),
+      nameSkeleton: lookalikeKey(name),
       description,
       createdAt: at,
       updatedAt: at,
@@ -103,7 +109,7 @@ export function createTagRepository (db: Db) {
 
     create (input: TagCreate): Tag {
       return db.transaction(() => {
-        assertNameFree(nameKey(input.name))
+        assertNameFree(input.name)
         if (input.slug) assertSlugFree(input.slug)
         return toTag(insert(input.name, input.slug, input.description ?? null), 0)
       }, { behavior: 'immediate' })
@@ -115,8 +121,7 @@ export function createTagRepository (db: Db) {
      */
     ensureIds (values: string[]): string[] {
       const ids = values.map((value) => {
-        const key = nameKey(value)
-        const found = db.select({ id: tags.id }).from(tags).where(or(eq(tags.slug, value), eq(tags.nameKey, key))).get()
+        const found = db.select({ id: tags.id }).from(tags).where(or(eq(tags.slug, value), sameName(value))).get()
         return found?.id ?? insert(value.normalize('NFC').trim().replace(/\s+/g, ' '), undefined, null).id
       })
       return [...new Set(ids)]
@@ -128,8 +133,9 @@ export function createTagRepository (db: Db) {
         if (!current) throw new NotFoundError('No tag with this id')
         const changes: Partial<TagRow> = {}
         if (patch.name !== undefined && patch.name !== current.name) {
+          assertNameFree(patch.name, id)
           changes.nameKey = nameKey(patch.name)
-          assertNameFree(changes.nameKey, id)
+          changes.nameSkeleton = lookalikeKey(patch.name)
           changes.name = patch.name
         }
         if (patch.slug !== undefined && patch.slug !== current.slug) {
@@ -141,6 +147,17 @@ export function createTagRepository (db: Db) {
           db.update(tags).set({ ...changes, updatedAt: now() }).where(eq(tags.id, id)).run()
         }
         return find(eq(tags.id, id), audience)!
+      }, { behavior: 'immediate' })
+    },
+
+    /** Fills the look-alike key of tags from before it existed; returns how many it filled. */
+    backfillSkeletons (): number {
+      return db.transaction(() => {
+        const rows = db.select({ id: tags.id, name: tags.name }).from(tags).where(isNull(tags.nameSkeleton)).all()
+        // Two older tags that look alike keep their names; the second stays without a key.
+        const update = db.$client.prepare('UPDATE OR IGNORE tags SET name_skeleton = ? WHERE id = ?')
+        for (const row of rows) update.run(lookalikeKey(row.name), row.id)
+        return rows.length
       }, { behavior: 'immediate' })
     },
 
