@@ -69,3 +69,24 @@ export async function preparedDuring (h: Harness, fn: () => Promise<unknown>): P
   }
   return sources
 }
+
+/**
+ * The SQL of every statement run while `fn` runs, prepared long before or not: every execution of any
+ * better-sqlite3 statement counts (they share one prototype). An N+1 shows as a list that grows with
+ * the page.
+ */
+export async function statementsRunDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
+  const proto = Object.getPrototypeOf(h.db.$client.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>
+  const originals = { all: proto.all, get: proto.get, run: proto.run, iterate: proto.iterate }
+  const sources: string[] = []
+  for (const name of ['all', 'get', 'run', 'iterate'] as const) {
+    const original = originals[name]
+    proto[name] = function (this: { source: string }, ...args: unknown[]) { sources.push(this.source); return original.apply(this, args) }
+  }
+  try {
+    await fn()
+  } finally {
+    Object.assign(proto, originals)
+  }
+  return sources
+}
