@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
-import { setup, type Harness } from './helpers/app.js'
+import MarkdownIt from 'markdown-it'
+import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 import { fullArticle } from './helpers/fixtures.js'
 
 const create = async (h: Harness, body: Record<string, unknown>) => {
@@ -215,5 +216,42 @@ describe('slug history', () => {
     assert.equal((await h.call('GET', `/v1/articles/slug/${a.slug}`)).status, 301)
     await h.call('DELETE', `/v1/articles/${a.id}?permanent=true`)
     assert.equal((await create(h, { title: 'Новая', slug: a.slug })).body.slug, a.slug)
+  })
+})
+
+describe('writes and reads that do not repeat work', () => {
+  const tagLoads = (sources: string[]) => sources.filter((sql) => /from "article_tags" inner join "tags"/i.test(sql)).length
+
+  test('an update reads the article’s tags once before writing and once for the answer', async (t) => {
+    const h = await setup(t)
+    const created = await create(h, { title: 'Теги один раз', tags: ['Москва', 'Погода'] })
+    const sources = await statementsRunDuring(h, () =>
+      h.call('PATCH', `/v1/articles/${created.body.id}`, { body: { title: 'Теги по-прежнему', tags: ['Москва', 'Снег'] }, headers: { 'if-match': String(created.headers.etag) } }))
+    assert.equal(tagLoads(sources), 2)
+  })
+
+  test('a generated slug costs the same queries with 1 or 60 articles of that title', async (t) => {
+    const h = await setup(t)
+    const count = async () => (await statementsRunDuring(h, () => create(h, { title: 'Срочно: заголовок дня' }))).length
+    await create(h, { title: 'Срочно: заголовок дня' })
+    const second = await count()
+    for (let i = 0; i < 57; i++) await create(h, { title: 'Срочно: заголовок дня' })
+    assert.equal(await count(), second)
+    const last = (await h.call('GET', '/v1/articles?status=all&limit=1&sort=-updatedAt')).body.data[0]
+    assert.equal(last.slug, 'srochno-zagolovok-dnya-60')
+  })
+
+  test('a revision’s Markdown is rendered once, not on every read', async (t) => {
+    const h = await setup(t)
+    const created = await create(h, { title: 'Длинная версия', body: '## Раздел\n\n' + 'Абзац с **выделением**.\n\n'.repeat(200) })
+    const render = MarkdownIt.prototype.render
+    let renders = 0
+    MarkdownIt.prototype.render = function (...args) { renders++; return render.apply(this, args) }
+    t.after(() => { MarkdownIt.prototype.render = render })
+    const first = await h.call('GET', `/v1/articles/${created.body.id}/revisions/1`)
+    const second = await h.call('GET', `/v1/articles/${created.body.id}/revisions/1`)
+    assert.equal(renders, 1)
+    assert.equal(second.body.bodyHtml, first.body.bodyHtml)
+    assert.equal(first.body.bodyHtml, created.body.bodyHtml)
   })
 })

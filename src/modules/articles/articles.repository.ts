@@ -9,7 +9,7 @@ import { newId, now } from '../../lib/ids.js'
 import { renderMarkdown } from '../../lib/markdown.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import type { TagRepository } from '../tags/tags.repository.js'
-import { toArticle, type ListRow } from './articles.mapping.js'
+import { toArticle, type ListRow, type TagRef } from './articles.mapping.js'
 import { countPublishedTagged, taggedWithAny, type TagLoader } from './articles.tags.js'
 import type { Article, ArticleCreate, ArticleListQuery, ArticlePatch } from './articles.schemas.js'
 import { inState, visibleTo } from './articles.visibility.js'
@@ -79,42 +79,57 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
       db.select({ id: articleSlugs.articleId }).from(articleSlugs).where(and(eq(articleSlugs.slug, slug), ne(articleSlugs.articleId, exceptId))).get() !== undefined
   }
 
+  // Every slug that is base itself or starts with "base-", current or former: one range of each index.
+  const slugsLike = db.$client.prepare(`SELECT slug FROM articles WHERE slug = @base OR (slug >= @from AND slug < @to)
+    UNION SELECT slug FROM article_slugs WHERE slug = @base OR (slug >= @from AND slug < @to)`).pluck()
+
+  /** The first free slug of base, base-2, base-3…: the taken ones read in one query, not probed one by one. */
+  function generatedSlug (base: string): string {
+    const taken = new Set(slugsLike.all({ base, from: `${base}-`, to: `${base}.` }) as string[])
+    // A candidate shortened to fit the length limit falls outside the range read: probed on its own.
+    return freeSlug(base, (s) => taken.has(s) || (!s.startsWith(base) && slugTaken(s)))
+  }
+
   function assertSlugFree (slug: string, exceptId?: string): void {
     if (slugTaken(slug, exceptId)) throw new ConflictError(`The slug "${slug}" is taken`, 'SLUG_TAKEN')
   }
 
-  function setTags (articleId: string, values: string[]): boolean {
-    const before = (tagsOf([articleId]).get(articleId) ?? []).map((t) => t.id)
-    const ids = tagRepo.ensureIds(values)
-    if (before.join() === ids.join()) return false
+  /** Links the tags the values name; returns them, or null when they are the ones linked already. */
+  function setTags (articleId: string, before: TagRef[], values: string[]): TagRef[] | null {
+    const refs = tagRepo.ensureRefs(values)
+    if (before.map((t) => t.id).join() === refs.map((t) => t.id).join()) return null
     db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
-    if (ids.length > 0) db.insert(articleTags).values(ids.map((tagId, position) => ({ articleId, tagId, position }))).run()
-    return true
+    if (refs.length > 0) db.insert(articleTags).values(refs.map((tag, position) => ({ articleId, tagId: tag.id, position }))).run()
+    return refs
   }
 
-  /** Writes a new version of the row and saves it as a revision. */
-  function commitVersion (current: ArticleRow, changes: Partial<ArticleRow>, actor: string): void {
+  /** Writes a new version of the row, with these tags, and saves it as a revision. */
+  function commitVersion (current: ArticleRow, changes: Partial<ArticleRow>, tags: TagRef[], actor: string): void {
     const at = now()
     const next = { ...current, ...changes, version: current.version + 1, updatedAt: at }
     db.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, current.id)).run()
-    revisions.save(next, tagsOf([current.id]).get(current.id) ?? [], actor, at)
+    revisions.save(next, tags, actor, at)
     // The index holds the text, and is keyed by the publication date.
     if (changes.title !== undefined || changes.lead !== undefined || changes.bodyHtml !== undefined || changes.publishedAt !== undefined) search.index(next)
   }
 
-  /** Loads the article for a write, runs the caller's precondition, and hands the row to `write`. */
-  function writing (id: string, context: WriteContext, write: (current: ArticleRow) => void): Article {
+  /**
+   * Loads the article and its tags for a write (once: the precondition, the patch and the revision
+   * share them), runs the caller's precondition, and hands both to `write`.
+   */
+  function writing (id: string, context: WriteContext, write: (current: ArticleRow, tags: TagRef[]) => void): Article {
     return db.transaction(() => {
       const current = db.select().from(articles).where(eq(articles.id, id)).get()
       if (!current) throw new NotFoundError('No article with this id')
-      context.precondition?.(render(current, now()))
-      write(current)
+      const tags = tagsOf([id]).get(id) ?? []
+      context.precondition?.(toArticle(current, tags, now(), publicUrl) as Article)
+      write(current, tags)
       return find('id', id, 'staff')!
     }, { behavior: 'immediate' })
   }
 
   /** Computes and applies a patch; no new version when nothing changes. */
-  function applyPatch (current: ArticleRow, patch: ArticlePatch, actor: string): void {
+  function applyPatch (current: ArticleRow, tags: TagRef[], patch: ArticlePatch, actor: string): void {
     const changes: Partial<ArticleRow> = {}
     const set = <K extends keyof ArticleRow>(key: K, value: ArticleRow[K]) => {
       if (value !== current[key]) changes[key] = value
@@ -147,8 +162,8 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
       set('coverImageUrl', patch.coverImage?.url ?? null)
       set('coverImageAlt', patch.coverImage?.alt ?? null)
     }
-    const tagsChanged = patch.tags !== undefined && setTags(current.id, patch.tags)
-    if (Object.keys(changes).length > 0 || tagsChanged) commitVersion(current, changes, actor)
+    const newTags = patch.tags === undefined ? null : setTags(current.id, tags, patch.tags)
+    if (Object.keys(changes).length > 0 || newTags) commitVersion(current, changes, newTags ?? tags, actor)
   }
 
   // Two statements: reading data_version through pragma_data_version in one SELECT costs twice as much.
@@ -196,7 +211,7 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
         const at = now()
         const row: ArticleRow = {
           id: newId(),
-          slug: input.slug ?? freeSlug(slugFrom(input.title) || 'article', (s) => slugTaken(s)),
+          slug: input.slug ?? generatedSlug(slugFrom(input.title) || 'article'),
           title: input.title,
           titleKey: nameKey(input.title),
           lead: input.lead ?? null,
@@ -214,36 +229,35 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
           updatedAt: at,
         }
         db.insert(articles).values(row).run()
-        setTags(row.id, input.tags)
-        revisions.save(row, tagsOf([row.id]).get(row.id) ?? [], actor, at)
+        revisions.save(row, setTags(row.id, [], input.tags) ?? [], actor, at)
         search.index(row)
         return find('id', row.id, 'staff')!
       }, { behavior: 'immediate' })
     },
 
     update: (id: string, patch: ArticlePatch, context: WriteContext) =>
-      writing(id, context, (current) => applyPatch(current, patch, context.actor)),
+      writing(id, context, (current, tags) => applyPatch(current, tags, patch, context.actor)),
 
     /** To the trash: gone from public reads, kept for staff and restore. */
-    trash: (id: string, context: WriteContext) => writing(id, context, (current) => {
-      if (!current.deletedAt) commitVersion(current, { deletedAt: now() }, context.actor)
+    trash: (id: string, context: WriteContext) => writing(id, context, (current, tags) => {
+      if (!current.deletedAt) commitVersion(current, { deletedAt: now() }, tags, context.actor)
     }),
 
     /** Back from the trash, as it was. */
-    restore: (id: string, context: WriteContext) => writing(id, context, (current) => {
+    restore: (id: string, context: WriteContext) => writing(id, context, (current, tags) => {
       if (!current.deletedAt) throw new ConflictError('The article is not in the trash', 'NOT_IN_TRASH')
-      commitVersion(current, { deletedAt: null }, context.actor)
+      commitVersion(current, { deletedAt: null }, tags, context.actor)
     }),
 
     /**
      * Makes an old revision's content the next version; its status, publishedAt and slug stay as they
      * are now (restoring v1 of a live story must not unpublish it). History is never rewritten.
      */
-    restoreRevision: (id: string, version: number, context: WriteContext) => writing(id, context, (current) => {
+    restoreRevision: (id: string, version: number, context: WriteContext) => writing(id, context, (current, tags) => {
       const snapshot = revisions.snapshot(id, version)
       if (!snapshot) throw new NotFoundError('No such revision')
       const { row } = snapshot
-      applyPatch(current, {
+      applyPatch(current, tags, {
         title: row.title,
         lead: row.lead,
         body: row.body,

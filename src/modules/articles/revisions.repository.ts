@@ -14,7 +14,22 @@ export interface Snapshot {
 
 export type RevisionRepository = ReturnType<typeof createRevisionRepository>
 
+// Revisions never change, so their HTML is rendered once per process; the most recent few are kept.
+const RENDERED_KEPT = 256
+
 export function createRevisionRepository (db: Db, publicUrl: string) {
+  const rendered = new Map<string, string>()
+  function htmlOf (articleId: string, version: number, body: string): string {
+    const key = `${articleId}\u0000${version}`
+    let html = rendered.get(key)
+    if (html === undefined) {
+      html = renderMarkdown(body)
+      rendered.set(key, html)
+      if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!)
+    }
+    return html
+  }
+
   return {
     /** Saves the version the row is now at; runs in the caller's transaction. */
     save ({ bodyHtml: _html, ...row }: ArticleRow, tags: TagRef[], savedBy: string, savedAt: string): void {
@@ -46,7 +61,7 @@ export function createRevisionRepository (db: Db, publicUrl: string) {
       if (!row) return undefined
       const { row: article, tags } = row.snapshot as Snapshot
       return {
-        ...toArticle({ ...article, bodyHtml: renderMarkdown(article.body) }, tags, row.savedAt, publicUrl) as Article,
+        ...toArticle({ ...article, bodyHtml: htmlOf(articleId, version, article.body) }, tags, row.savedAt, publicUrl) as Article,
         savedAt: row.savedAt,
         savedBy: row.savedBy,
       }

@@ -116,15 +116,18 @@ export function createTagRepository (db: Db) {
     },
 
     /**
-     * The ids of the tags the values name, matched by slug, then by name in any case; a value that
-     * matches none becomes a new tag. Runs inside the caller's transaction.
+     * The tags the values name, matched by slug, then by name in any case or look-alike letters; a
+     * value that matches none becomes a new tag. In the values' order, each once. Runs inside the
+     * caller's transaction.
      */
-    ensureIds (values: string[]): string[] {
-      const ids = values.map((value) => {
-        const found = db.select({ id: tags.id }).from(tags).where(or(eq(tags.slug, value), sameName(value))).get()
-        return found?.id ?? insert(value.normalize('NFC').trim().replace(/\s+/g, ' '), undefined, null).id
-      })
-      return [...new Set(ids)]
+    ensureRefs (values: string[]): Array<{ id: string, slug: string, name: string }> {
+      const refs = new Map<string, { id: string, slug: string, name: string }>()
+      for (const value of values) {
+        const found = db.select({ id: tags.id, slug: tags.slug, name: tags.name }).from(tags).where(or(eq(tags.slug, value), sameName(value))).get() ??
+          insert(value.normalize('NFC').trim().replace(/\s+/g, ' '), undefined, null)
+        if (!refs.has(found.id)) refs.set(found.id, { id: found.id, slug: found.slug, name: found.name })
+      }
+      return [...refs.values()]
     },
 
     update (id: string, patch: TagPatch, audience: Audience): Tag {
