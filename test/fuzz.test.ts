@@ -10,9 +10,18 @@ import { arbitraryFor, nearValid } from './helpers/schema-arbitrary.js'
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200)
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128)
 
+// Cursors shaped like ours with keys of the wrong kind: fractions, overflowing numbers, negatives, nulls.
+const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url')
+const hostileCursors = [
+  cursor(['search', 1.5]), Buffer.from('["search",1e309]').toString('base64url'), cursor(['search', -1]), cursor(['search', 2 ** 60]),
+  cursor(['-publishedAt', 1.5, 'x']), cursor(['-publishedAt', null, null]), cursor(['name', 1]), cursor(['-articleCount', 0.5, 'a']),
+  cursor(['-version', 1e300]), cursor(['id', {}]),
+]
+
 const hostileText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('', ' ', 'Турция', 'ё', '\u0000', '\u0007', '%', '%00', '../..', '"', '*', 'NEAR(', 'OR', '🔥', 'a'.repeat(600), '-1', '0', '1e9', 'null', 'true'),
+  fc.constantFrom('', ' ', 'Турция', 'ё', '\u0000', '\u0007', '%', '%00', '../..', '"', '*', 'NEAR(', 'OR', '🔥', 'a'.repeat(600), '-1', '0', '1e9', 'null', 'true',
+    '\u202e', ...hostileCursors),
 )
 
 test('every operation survives generated requests: no 5xx, every response as declared', async (t) => {
