@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { connect, type AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/client.js'
@@ -112,6 +112,24 @@ describe('errors', () => {
     }
     assert.equal((await h.call('PATCH', `/v1/articles/${article.id}?debug=1`, { body: { lead: 'x' } })).status, 400)
     assert.equal((await h.call('GET', `/v1/articles/${article.id}`)).body.version, 1)
+  })
+
+  test('MAX_CONNECTIONS caps open sockets: idle clients cannot take every file descriptor', async (t) => {
+    const h = await setup(t, { maxConnections: 2 })
+    await h.app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = h.app.server.address() as AddressInfo
+    const open = () => new Promise<Socket>((resolve, reject) => { const s = connect(port, '127.0.0.1', () => resolve(s)); s.on('error', reject) })
+    const idle = [await open(), await open()]
+    t.after(() => idle.forEach((s) => s.destroy()))
+    const third = await open()
+    const closed = await new Promise<boolean>((resolve) => {
+      third.once('close', () => resolve(true))
+      setTimeout(() => resolve(false), 2_000).unref()
+    })
+    assert.ok(closed, 'the third connection is closed at once')
+    idle.forEach((s) => s.destroy())
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200, 'served again once sockets close')
   })
 
   test('malformed JSON and prototype keys are 400, never 500', async (t) => {
