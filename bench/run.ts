@@ -2,7 +2,7 @@
 // reuses) a database of generated articles, then in one run measures a bare Fastify hello world, a
 // minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios against both.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -18,8 +18,13 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     tool: { type: 'string', default: defaultTool() },
     workers: { type: 'string', default: '2' },
+    // `--only hostile` runs just the hostile scenarios; `--server` measures another build (e.g. an older one).
+    only: { type: 'string' },
+    server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
   },
 })
+const onlyHostile = values.only === 'hostile'
+const serverBundle = values.server
 const articles = Number(values.articles)
 const duration = Number(values.duration)
 const connections = Number(values.connections)
@@ -97,52 +102,86 @@ const bySlug = (prefix: string, slugs: string[]) => get(...slugs.map((s) => `${p
 
 console.log(`${articles} articles, ${connections} connections, ${duration} s per scenario, load from ${tool}\n`)
 
-const hello = await start(['--import', 'tsx', join(projectRoot, 'bench', 'hello.ts')], {}, 4101)
-await load(hello, 'hello world (bare Fastify)', get('/'))
-await stop(hello)
-
-const minimal = await start(['--import', 'tsx', join(projectRoot, 'bench', 'minimal.ts')], { DATABASE_PATH: dbPath }, 4102, '/feed')
-await load(minimal, 'minimal: article by slug (hot 2,000)', bySlug('/articles/', hot))
-await load(minimal, 'minimal: article by slug (uniform)', bySlug('/articles/', uniform))
-await load(minimal, 'minimal: feed (20 newest)', get('/feed'))
-await stop(minimal)
-
 const appEnv = { DATABASE_URL: `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN }
-const appStarted = performance.now()
-const app = await start([join(projectRoot, 'dist', 'server.js')], appEnv, 4103, '/healthz')
-const coldStartMs = Math.round(performance.now() - appStarted)
-const etagOf = async (path: string) => (await fetch(`${app.base}${path}`)).headers.get('etag') ?? ''
-const articlePath = `/v1/articles/slug/${hot[0]}`
-const articleEtag = await etagOf(articlePath)
-const feedEtag = await etagOf('/v1/feed')
-await load(app, 'app: article by slug (hot 2,000)', bySlug('/v1/articles/slug/', hot))
-await load(app, 'app: article by slug (uniform)', bySlug('/v1/articles/slug/', uniform))
-await load(app, 'app: feed first page', get('/v1/feed'))
-await load(app, 'app: feed deep cursor page', get(`/v1/feed?cursor=${deepCursor}`))
-await load(app, 'app: articles by tag', get('/v1/articles?tag=ekonomika'))
-await load(app, 'app: search (common words)', get(`/v1/search?q=${encodeURIComponent('программа строительства')}`))
-await load(app, 'app: feed.rss', get('/v1/feed.rss'))
-await load(app, 'app: 304 article revalidation', { paths: [articlePath], headers: { 'if-none-match': articleEtag } })
-await load(app, 'app: 304 feed revalidation', { paths: ['/v1/feed'], headers: { 'if-none-match': feedEtag } })
-// Uncached costs, one connection at a time: requests with a token never use the response cache.
-const single = (name: string, path: string) => load(app, name, { paths: [path], headers: { authorization: `Bearer ${ADMIN}` } }, 1)
-await single('app: feed first page uncached, 1 conn', '/v1/feed')
-await single('app: feed deep page uncached, 1 conn', `/v1/feed?cursor=${deepCursor}`)
-await single('app: tag filter with total uncached, 1 conn', '/v1/articles?tag=ekonomika')
-await single('app: search uncached, 1 conn', `/v1/search?q=${encodeURIComponent('программа')}`)
-await load(app, 'app: POST /v1/articles', {
-  paths: ['/v1/articles'],
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-  body: JSON.stringify({ title: 'Новость бенчмарка __N__', body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }),
-})
-await stop(app)
+let coldStartMs = 0
+if (!onlyHostile) {
+  const hello = await start(['--import', 'tsx', join(projectRoot, 'bench', 'hello.ts')], {}, 4101)
+  await load(hello, 'hello world (bare Fastify)', get('/'))
+  await stop(hello)
 
-const cluster = await start([join(projectRoot, 'dist', 'server.js')], { ...appEnv, CMS_WORKERS: String(workers) }, 4104, '/healthz')
-await sleep(1_000) // every worker listening
-await load(cluster, `app ×${workers} workers: article by slug (uniform)`, bySlug('/v1/articles/slug/', uniform))
-await load(cluster, `app ×${workers} workers: feed first page`, get('/v1/feed'))
-await stop(cluster)
+  const minimal = await start(['--import', 'tsx', join(projectRoot, 'bench', 'minimal.ts')], { DATABASE_PATH: dbPath }, 4102, '/feed')
+  await load(minimal, 'minimal: article by slug (hot 2,000)', bySlug('/articles/', hot))
+  await load(minimal, 'minimal: article by slug (uniform)', bySlug('/articles/', uniform))
+  await load(minimal, 'minimal: feed (20 newest)', get('/feed'))
+  await stop(minimal)
+
+  const appStarted = performance.now()
+  const app = await start([serverBundle], appEnv, 4103, '/healthz')
+  coldStartMs = Math.round(performance.now() - appStarted)
+  const etagOf = async (path: string) => (await fetch(`${app.base}${path}`)).headers.get('etag') ?? ''
+  const articlePath = `/v1/articles/slug/${hot[0]}`
+  const articleEtag = await etagOf(articlePath)
+  const feedEtag = await etagOf('/v1/feed')
+  await load(app, 'app: article by slug (hot 2,000)', bySlug('/v1/articles/slug/', hot))
+  await load(app, 'app: article by slug (uniform)', bySlug('/v1/articles/slug/', uniform))
+  await load(app, 'app: feed first page', get('/v1/feed'))
+  await load(app, 'app: feed deep cursor page', get(`/v1/feed?cursor=${deepCursor}`))
+  await load(app, 'app: articles by tag', get('/v1/articles?tag=ekonomika'))
+  await load(app, 'app: search (common words)', get(`/v1/search?q=${encodeURIComponent('программа строительства')}`))
+  await load(app, 'app: feed.rss', get('/v1/feed.rss'))
+  await load(app, 'app: 304 article revalidation', { paths: [articlePath], headers: { 'if-none-match': articleEtag } })
+  await load(app, 'app: 304 feed revalidation', { paths: ['/v1/feed'], headers: { 'if-none-match': feedEtag } })
+  // Uncached costs, one connection at a time: requests with a token never use the response cache.
+  const single = (name: string, path: string) => load(app, name, { paths: [path], headers: { authorization: `Bearer ${ADMIN}` } }, 1)
+  await single('app: feed first page uncached, 1 conn', '/v1/feed')
+  await single('app: feed deep page uncached, 1 conn', `/v1/feed?cursor=${deepCursor}`)
+  await single('app: tag filter with total uncached, 1 conn', '/v1/articles?tag=ekonomika')
+  await single('app: search uncached, 1 conn', `/v1/search?q=${encodeURIComponent('программа')}`)
+  await load(app, 'app: POST /v1/articles', {
+    paths: ['/v1/articles'],
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ title: 'Новость бенчмарка __N__', body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }),
+  })
+  await stop(app)
+
+  const cluster = await start([serverBundle], { ...appEnv, CMS_WORKERS: String(workers) }, 4104, '/healthz')
+  await sleep(1_000) // every worker listening
+  await load(cluster, `app ×${workers} workers: article by slug (uniform)`, bySlug('/v1/articles/slug/', uniform))
+  await load(cluster, `app ×${workers} workers: feed first page`, get('/v1/feed'))
+  await stop(cluster)
+}
+
+// Hostile traffic, each on a fresh server so its peak RSS is its own.
+// 1. A flood of unique, valid URLs: every one a new response-cache entry.
+const flood = await start([serverBundle], appEnv, 4105, '/healthz')
+const uniqueUrls = Array.from({ length: 30_000 }, (_, i) => `/v1/tags?q=${encodeURIComponent(`т${i.toString(36)}`)}&limit=${1 + (i % 100)}`)
+await load(flood, 'hostile: 30,000 unique URLs (peak RSS)', get(...uniqueUrls))
+await stop(flood)
+// 2. Searches whose words are only in the titles of 100 articles with 190,000-character bodies.
+const hostileDb = join(results, 'bench-hostile.db')
+for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
+const longBodies = await start([serverBundle], { ...appEnv, DATABASE_URL: `file:${hostileDb}` }, 4106, '/healthz')
+const paragraph = 'Спасатели продолжают работу в затопленных районах, сообщили в штабе. '
+for (let i = 0; i < 100; i++) {
+  await fetch(`${longBodies.base}/v1/articles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ title: `Наводнение: сводка ${i}`, body: paragraph.repeat(Math.floor(190_000 / paragraph.length)), status: 'published' }),
+  })
+}
+const searchAsViewer = { paths: [`/v1/search?q=${encodeURIComponent('наводнение')}&limit=100`], headers: { authorization: `Bearer ${ADMIN}` } }
+await load(longBodies, 'hostile: long-body search, limit=100, 4 conn', searchAsViewer, 4)
+// 3. include=body at the largest page anyone may ask for, uncached (with a token).
+await load(longBodies, 'hostile: include=body&limit=100, 4 conn', { paths: ['/v1/articles?include=body&limit=100'], headers: { authorization: `Bearer ${ADMIN}` } }, 4)
+const page = await fetch(`${longBodies.base}/v1/articles?include=body&limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } })
+console.log(`include=body&limit=100: ${(await page.arrayBuffer()).byteLength} bytes`)
+await stop(longBodies)
+for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
+if (onlyHostile) {
+  console.log(JSON.stringify(rows, null, 2))
+  process.exit(0)
+}
 
 const rps = (name: string) => rows.find((r) => r.name === name)!.rps
 const p50 = (name: string) => rows.find((r) => r.name === name)!.p50

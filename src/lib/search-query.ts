@@ -36,17 +36,16 @@ export function parseSearchQuery (q: string): SearchQuery | null {
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 /** How much of a text a snippet looks through: a bounded cost per hit, whatever the body's length. */
-export const SNIPPET_SCAN_CHARS = 8_000
+export const SNIPPET_SCAN_CHARS = 3_000
 
 /**
  * A short excerpt of `text` around its first matching word within its first SNIPPET_SCAN_CHARS
  * characters, HTML-escaped, with every word whose stem the query asks for wrapped in <mark>. Null
- * when no word matches there. Each distinct word is stemmed once.
+ * when no word matches there. Each distinct word is stemmed once (per `seen`, which a page's hits share).
  */
-export function snippet (whole: string, stems: Set<string>, maxWords = 24): string | null {
+export function snippet (whole: string, stems: Set<string>, seen = new Map<string, boolean>(), maxWords = 24): string | null {
   const text = whole.length > SNIPPET_SCAN_CHARS ? whole.slice(0, SNIPPET_SCAN_CHARS) : whole
   const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
-  const seen = new Map<string, boolean>()
   const hit = (token: RegExpExecArray) => {
     const word = token[0].toLowerCase().replaceAll('ё', 'е')
     let matches = seen.get(word)

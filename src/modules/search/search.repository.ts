@@ -63,6 +63,8 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
         ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
       const total = rows[0]?.total ?? (offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${candidates})`).n)
       const tags = tagsOf(rows.map((r) => r.id))
+      // Whether a word matches, shared by the page's snippets: the same words recur from hit to hit.
+      const seen = new Map<string, boolean>()
       const items: SearchHit[] = rows.map((row) => ({
         id: row.id,
         slug: row.slug,
@@ -74,7 +76,7 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
         tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
         url: `${publicUrl}/v1/articles/slug/${row.slug}`,
         score: Math.round(row.score * 1e6) / 1e6,
-        snippet: snippet(`${row.lead ?? ''} ${htmlToText(row.bodyHtml)}`, parsed.stems) ?? snippet(row.title, parsed.stems) ?? '',
+        snippet: snippet(`${row.lead ?? ''} ${htmlToText(row.bodyHtml)}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
       }))
       const nextOffset = offset + rows.length
       return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
