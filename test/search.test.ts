@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { createRepositories } from '../src/app.js'
 import { encodeCursor } from '../src/lib/cursor.js'
 import { SEARCH_WINDOW } from '../src/modules/search/search.repository.js'
-import { setup, type Harness } from './helpers/app.js'
+import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 
 const publish = async (h: Harness, body: Record<string, unknown>) => {
   const res = await h.call('POST', '/v1/articles', { body: { status: 'published', ...body } })
@@ -140,15 +140,24 @@ describe('GET /v1/search: results', () => {
     assert.equal(last.body.meta.nextCursor, null)
   })
 
-  test('a snippet costs a bounded scan: a word found only past its first 8,000 characters falls back to the title', async (t) => {
+  test('a snippet costs a bounded read: it comes from the index’s excerpt, never the whole body', async (t) => {
     const h = await setup(t)
     const filler = 'Длинный репортаж без нужного слова. '.repeat(1_000)
     const deep = await publish(h, { title: 'Полный отчёт о паводке', body: `${filler}\n\nВ конце упомянута дамба.` })
+    const sources = await statementsRunDuring(h, () => search(h, 'дамба'))
+    assert.ok(!sources.some((sql) => /body_html|"body"/.test(sql)), 'no statement reads a body')
     const res = await search(h, 'дамба')
     assert.equal(res.body.data[0].id, deep.id, 'the index still finds it')
-    assert.equal(res.body.data[0].snippet, '', 'nothing to highlight where the scan looks')
+    assert.equal(res.body.data[0].snippet, '', 'nothing to highlight in the excerpt')
     const title = await search(h, 'отчёты')
     assert.equal(title.body.data[0].snippet, 'Полный <mark>отчёт</mark> о паводке')
+    const early = await publish(h, { title: 'Паводок', body: `Вода поднялась у дамбы ночью. ${filler}` })
+    assert.match((await search(h, 'дамба')).body.data.find((x: { id: string }) => x.id === early.id).snippet, /^Вода поднялась у <mark>дамбы<\/mark> ночью\. Длинный репортаж.*…$/)
+    // An index written before excerpts existed is rebuilt at the next start.
+    const { searchIndex } = createRepositories(h.db, h.config)
+    assert.equal(searchIndex.isComplete(), true)
+    h.db.$client.prepare('UPDATE search_docs SET excerpt = NULL').run()
+    assert.equal(searchIndex.isComplete(), false)
   })
 
   test('a cursor that is not a whole, non-negative number is a 400, never a 500', async (t) => {

@@ -118,6 +118,9 @@ export type TokenRow = typeof tokens.$inferSelect
 export const searchDocs = sqliteTable('search_docs', {
   rowid: integer('rowid').primaryKey({ autoIncrement: true }),
   articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  // The start of the article's body text, where search snippets look: a page of hits reads these few
+  // hundred characters, not bodies of up to 200,000. NULL for rows indexed before it existed.
+  excerpt: text('excerpt'),
 }, (t) => [
   uniqueIndex('search_docs_article_id_unique').on(t.articleId),
 ])

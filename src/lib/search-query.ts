@@ -36,7 +36,18 @@ export function parseSearchQuery (q: string): SearchQuery | null {
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 /** How much of a text a snippet looks through: a bounded cost per hit, whatever the body's length. */
-export const SNIPPET_SCAN_CHARS = 3_000
+export const SNIPPET_SCAN_CHARS = 2_000
+
+/** How much of an article's body text the search index keeps for snippets (cut at a word boundary). */
+const EXCERPT_CHARS = 1_000
+
+/** The start of a body's plain text that snippets are drawn from. */
+export function excerptOf (bodyText: string): string {
+  if (bodyText.length <= EXCERPT_CHARS) return bodyText
+  const cut = bodyText.slice(0, EXCERPT_CHARS)
+  const space = cut.lastIndexOf(' ')
+  return space > EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut
+}
 
 /**
  * A short excerpt of `text` around its first matching word within its first SNIPPET_SCAN_CHARS

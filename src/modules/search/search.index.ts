@@ -1,7 +1,7 @@
 import { eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articles, searchDocs, type ArticleRow } from '../../db/schema.js'
-import { htmlToText } from '../../lib/search-query.js'
+import { excerptOf, htmlToText } from '../../lib/search-query.js'
 import { stems } from '../../lib/stemming.js'
 
 export type SearchIndex = ReturnType<typeof createSearchIndex>
@@ -34,10 +34,11 @@ export function createSearchIndex (db: Db) {
     remove(row.id)
     const base = publicationKey(row.publishedAt)
     const last = lastKeyBelow.get(base, base + SLOTS_PER_MS) as number | null
-    const { rowid } = db.insert(searchDocs).values({ rowid: last === null ? base : last + 1, articleId: row.id })
+    const bodyText = htmlToText(row.bodyHtml)
+    const { rowid } = db.insert(searchDocs).values({ rowid: last === null ? base : last + 1, articleId: row.id, excerpt: excerptOf(bodyText) })
       .returning({ rowid: searchDocs.rowid }).get()
     db.run(sql`INSERT INTO article_search (rowid, title, lead, body)
-      VALUES (${rowid}, ${stems(row.title)}, ${stems(row.lead ?? '')}, ${stems(htmlToText(row.bodyHtml))})`)
+      VALUES (${rowid}, ${stems(row.title)}, ${stems(row.lead ?? '')}, ${stems(bodyText)})`)
   }
 
   return {
@@ -46,8 +47,9 @@ export function createSearchIndex (db: Db) {
 
     /** True when every article has its entry (false after a restore from an old backup, say). */
     isComplete (): boolean {
-      const row = db.get<{ missing: number }>(sql`SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs) AS missing`)
-      return row.missing === 0
+      const row = db.get<{ missing: number, unexcerpted: number }>(sql`SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs) AS missing,
+        EXISTS (SELECT 1 FROM search_docs WHERE excerpt IS NULL) AS unexcerpted`)
+      return row.missing === 0 && row.unexcerpted === 0
     },
 
     /** Rebuilds the whole index from the articles; returns how many it indexed. */

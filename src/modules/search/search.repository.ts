@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
-import { htmlToText, snippet, SNIPPET_SCAN_CHARS, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
+import { snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
 import { taggedWithAny, type TagLoader } from '../articles/articles.tags.js'
 import { inState } from '../articles/articles.visibility.js'
 import type { SearchHit, SearchQuery } from './search.schemas.js'
@@ -13,8 +13,8 @@ interface HitRow {
   slug: string
   title: string
   lead: string | null
-  /** The start of body_html: enough for a snippet, never a whole 200,000-character body. */
-  bodyHtml: string
+  /** The start of the body's text, kept by the index: a snippet never reads a whole 200,000-character body. */
+  excerpt: string | null
   publishedAt: string | null
   updatedAt: string
   lang: string
@@ -57,9 +57,9 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
           ORDER BY score DESC, publishedAt DESC, id DESC LIMIT ${query.limit} OFFSET ${offset}
         )
         SELECT articles.id AS id, articles.slug AS slug, articles.title AS title, articles.lead AS lead,
-          substr(articles.body_html, 1, ${SNIPPET_SCAN_CHARS * 2}) AS bodyHtml, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
+          search_docs.excerpt AS excerpt, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
           articles.lang AS lang, page.score AS score, page.total AS total
-        FROM page JOIN articles ON articles.id = page.id
+        FROM page JOIN articles ON articles.id = page.id JOIN search_docs ON search_docs.article_id = page.id
         ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
       const total = rows[0]?.total ?? (offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${candidates})`).n)
       const tags = tagsOf(rows.map((r) => r.id))
@@ -76,7 +76,7 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
         tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
         url: `${publicUrl}/v1/articles/slug/${row.slug}`,
         score: Math.round(row.score * 1e6) / 1e6,
-        snippet: snippet(`${row.lead ?? ''} ${htmlToText(row.bodyHtml)}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
+        snippet: snippet(`${row.lead ?? ''} ${row.excerpt ?? ''}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
       }))
       const nextOffset = offset + rows.length
       return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }

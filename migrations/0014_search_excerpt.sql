@@ -1,0 +1,1 @@
+ALTER TABLE `search_docs` ADD `excerpt` text;
