@@ -61,7 +61,8 @@ async function start (args: string[], env: Record<string, string>, port: number,
   children.add(child)
   child.once('exit', () => children.delete(child))
   const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 400; i++) {
+  // Up to three minutes: the first start after an upgrade may rebuild derived data (the search index).
+  for (let i = 0; i < 7200; i++) {
     try {
       if ((await fetch(`${base}${ready}`)).ok) break
     } catch { await sleep(25) }
