@@ -82,7 +82,7 @@ export function buildBenchDb (path: string, count: number): void {
     VALUES (?, ?, ?, ?, ?, ?, ?, 'published', ?, NULL, 'ru', 'Редакция', NULL, NULL, 1, ?, ?)`)
   const insertLink = sqlite.prepare('INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)')
   const insertRevision = sqlite.prepare('INSERT INTO article_revisions (article_id, version, saved_at, saved_by, title, snapshot) VALUES (?, 1, ?, ?, ?, ?)')
-  const insertDoc = sqlite.prepare('INSERT INTO search_docs (rowid, article_id, excerpt) VALUES (?, ?, ?)')
+  const insertDoc = sqlite.prepare("INSERT INTO search_docs (rowid, article_id, excerpt, updated_at, lang) VALUES (?, ?, ?, ?, 'ru')")
   const insertFts = sqlite.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)')
   const tagRefOf = new Map(tagIds.map((id, i) => [id, { id, slug: slugFrom(benchTags[i]!), name: benchTags[i]! }]))
   // Secondary indexes are dropped while the rows go in and rebuilt once at the end: far cheaper
@@ -107,7 +107,7 @@ export function buildBenchDb (path: string, count: number): void {
       insertRevision.run(id, iso, 'bench', a.title, JSON.stringify({ row, tags: tagRefs }))
       // One article a minute: each has its publication instant's first key to itself.
       const rowid = publicationKey(iso)
-      insertDoc.run(rowid, id, excerptOf(htmlToText(a.bodyHtml)))
+      insertDoc.run(rowid, id, excerptOf(htmlToText(a.bodyHtml)), iso)
       insertFts.run(rowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
     }
   })

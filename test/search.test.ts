@@ -160,6 +160,23 @@ describe('GET /v1/search: results', () => {
     assert.equal(searchIndex.isComplete(), false)
   })
 
+  test('a hit shows the article as it is now: updatedAt and lang follow writes that change no text', async (t) => {
+    const h = await setup(t)
+    const story = await publish(h, { title: 'Выборы мэра', tags: ['Политика'] })
+    const hitOf = async () => (await search(h, 'выборы')).body.data.find((x: { id: string }) => x.id === story.id)
+    const articleNow = async () => (await h.call('GET', `/v1/articles/${story.id}`)).body
+    for (const change of [{ tags: ['Политика', 'Москва'] }, { lang: 'en' }, { author: 'Анна Петрова' }]) {
+      await h.call('PATCH', `/v1/articles/${story.id}`, { body: change })
+      const [hit, article] = [await hitOf(), await articleNow()]
+      assert.equal(hit.updatedAt, article.updatedAt, JSON.stringify(change))
+      assert.equal(hit.lang, article.lang, JSON.stringify(change))
+    }
+    await h.call('DELETE', `/v1/articles/${story.id}`)
+    await h.call('POST', `/v1/articles/${story.id}/restore`)
+    assert.equal((await hitOf()).updatedAt, (await articleNow()).updatedAt, 'trash and restore')
+    assert.equal((await search(h, 'выборы', '&lang=en')).body.data.length, 1)
+  })
+
   test('a cursor that is not a whole, non-negative number is a 400, never a 500', async (t) => {
     const h = await setup(t)
     await publish(h, { title: 'Выборы в совет' })

@@ -121,6 +121,11 @@ export const searchDocs = sqliteTable('search_docs', {
   // The start of the article's body text, where search snippets look: a page of hits reads these few
   // hundred characters, not bodies of up to 200,000. NULL for rows indexed before it existed.
   excerpt: text('excerpt'),
+  // Copies of the article's updated_at and lang, kept by every write: a page of hits reads these rows and
+  // the start of the article rows, never the columns stored after a long body (SQLite would walk its
+  // overflow pages to reach them). NULL for rows indexed before they existed.
+  updatedAt: text('updated_at'),
+  lang: text('lang'),
 }, (t) => [
   uniqueIndex('search_docs_article_id_unique').on(t.articleId),
 ])

@@ -56,14 +56,26 @@ export function excerptOf (bodyText: string): string {
  */
 export function snippet (whole: string, stems: Set<string>, seen = new Map<string, boolean>(), maxWords = 24): string | null {
   const text = whole.length > SNIPPET_SCAN_CHARS ? whole.slice(0, SNIPPET_SCAN_CHARS) : whole
-  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
+  // A word can match only where its stem, less a last letter the stemmer may have changed ("happy" →
+  // "happi"), occurs: most texts without a match are ruled out before being split into words.
+  const folded = text.toLowerCase().replaceAll('ё', 'е')
+  if (![...stems].some((s) => folded.includes(s.length > 1 ? s.slice(0, -1) : s))) return null
   const hit = (token: RegExpExecArray) => {
     const word = token[0].toLowerCase().replaceAll('ё', 'е')
     let matches = seen.get(word)
     if (matches === undefined) seen.set(word, matches = stems.has(stem(word)))
     return matches
   }
-  const first = tokens.findIndex(hit)
+  // Words up to the first match and the excerpt's worth after it, plus one to know whether more follow.
+  const tokens: RegExpExecArray[] = []
+  let first = -1
+  for (const re = /[\p{L}\p{N}]+/gu; ;) {
+    const token = re.exec(text)
+    if (!token) break
+    tokens.push(token)
+    if (first === -1 && hit(token)) first = tokens.length - 1
+    if (first !== -1 && tokens.length > Math.max(0, first - Math.floor(maxWords / 3)) + maxWords) break
+  }
   if (first === -1) return null
   const from = Math.max(0, first - Math.floor(maxWords / 3))
   const to = Math.min(tokens.length, from + maxWords)

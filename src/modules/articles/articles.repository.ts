@@ -109,8 +109,9 @@ export function createArticleRepository (db: Db, { tagsOf, tagRepo, revisions, s
     const next = { ...current, ...changes, version: current.version + 1, updatedAt: at }
     db.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, current.id)).run()
     revisions.save(next, tags, actor, at)
-    // The index holds the text, and is keyed by the publication date.
+    // The index holds the text, is keyed by the publication date, and copies updated_at and lang.
     if (changes.title !== undefined || changes.lead !== undefined || changes.bodyHtml !== undefined || changes.publishedAt !== undefined) search.index(next)
+    else search.touch(next)
   }
 
   /**

@@ -48,8 +48,8 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
         WHERE ${where} ORDER BY article_search.rowid DESC LIMIT ${SEARCH_WINDOW}`
       // Ranked results have no stable key to seek from, so the cursor carries an offset.
       const offset = query.cursor ? decodeCursor(query.cursor, 'search', ['number'])[0] as number : 0
-      // Ranked from the candidates' keys alone (for the public, straight from an index); only the page's
-      // rows are read whole.
+      // Ranked from the candidates' keys alone (for the public, straight from an index); of the page's
+      // rows only the first columns are read (slug, title, lead), the rest comes from search_docs.
       const rows = db.all<HitRow & { total: number }>(sql`
         WITH candidates AS (${candidates}),
         page AS (
@@ -57,8 +57,8 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
           ORDER BY score DESC, publishedAt DESC, id DESC LIMIT ${query.limit} OFFSET ${offset}
         )
         SELECT articles.id AS id, articles.slug AS slug, articles.title AS title, articles.lead AS lead,
-          search_docs.excerpt AS excerpt, articles.published_at AS publishedAt, articles.updated_at AS updatedAt,
-          articles.lang AS lang, page.score AS score, page.total AS total
+          search_docs.excerpt AS excerpt, page.publishedAt AS publishedAt, search_docs.updated_at AS updatedAt,
+          search_docs.lang AS lang, page.score AS score, page.total AS total
         FROM page JOIN articles ON articles.id = page.id JOIN search_docs ON search_docs.article_id = page.id
         ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
       const total = rows[0]?.total ?? (offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${candidates})`).n)
