@@ -51,6 +51,13 @@ test('CMS_WORKERS=2: two processes serve one database, their caches never stale;
   t.after(() => server.child.kill('SIGKILL'))
   const primary = server.child.pid!
   await waitFor(() => childrenOf(primary).length === 2, 'two workers')
+  // Both workers answer (the first to listen logged the line startServer waited for).
+  let ready = 0
+  for (let i = 0; i < 100 && ready < 10; i++) {
+    ready = (await fresh(`${server.base}/readyz`).catch(() => ({ status: 0 }))).status === 200 ? ready + 1 : 0
+    if (ready === 0) await sleep(50)
+  }
+  assert.equal(ready, 10, `workers ready: ${server.output()}`)
 
   // Every worker caches the feed, then one of them takes a write.
   const feedTitles = async () => (await fresh(`${server.base}/v1/feed`)).body.data.map((a: { title: string }) => a.title)

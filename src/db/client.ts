@@ -10,9 +10,11 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export function openDatabase (path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
+  // First: another process (a worker starting beside another, one writing) may hold a lock, and without a
+  // busy timeout even switching to WAL fails at once with SQLITE_BUSY.
+  sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = FULL')
   // A reopened WAL database can quietly keep NORMAL; an acknowledged write must survive power loss.
   const synchronous = sqlite.pragma('synchronous', { simple: true })
