@@ -118,8 +118,8 @@ export type TokenRow = typeof tokens.$inferSelect
 export const searchDocs = sqliteTable('search_docs', {
   rowid: integer('rowid').primaryKey({ autoIncrement: true }),
   articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
-  // The start of the article's body text, where search snippets look: a page of hits reads these few
-  // hundred characters, not bodies of up to 200,000. NULL for rows indexed before it existed.
+  // The start of the article's body text (up to 1,000 characters), where search snippets look: a page
+  // of hits reads these, not bodies of up to 200,000. NULL for rows indexed before it existed.
   excerpt: text('excerpt'),
   // Copies of the article's updated_at and lang, kept by every write: a page of hits reads these rows and
   // the start of the article rows, never the columns stored after a long body (SQLite would walk its
