@@ -36,7 +36,7 @@ export function parseSearchQuery (q: string): SearchQuery | null {
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 /** How much of a text a snippet looks through: a bounded cost per hit, whatever the body's length. */
-export const SNIPPET_SCAN_CHARS = 2_000
+const SNIPPET_SCAN_CHARS = 2_000
 
 /** How much of an article's body text the search index keeps for snippets (cut at a word boundary). */
 const EXCERPT_CHARS = 1_000
