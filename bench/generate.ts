@@ -4,14 +4,14 @@
 // against the real renderer and stemmer to prove the rows are identical.
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import * as schema from '../src/db/schema.js'
-import { migrateDatabase } from '../src/db/migrate.js'
-import type { Db } from '../src/db/client.js'
+import * as schema from '../src/store/sqlite/schema.js'
+import { migrateDatabase } from '../src/store/sqlite/migrate.js'
+import type { Db } from '../src/store/sqlite/client.js'
 import { renderMarkdown } from '../src/lib/markdown.js'
 import { excerptOf, htmlToText } from '../src/lib/search-query.js'
 import { freeSlug, nameKey, slugFrom } from '../src/lib/slugs.js'
 import { stems } from '../src/lib/stemming.js'
-import { publicationKey } from '../src/modules/search/search.index.js'
+import { publicationKey } from '../src/domain/search-document.js'
 
 const cities = ['МОСКВА', 'САНКТ-ПЕТЕРБУРГ', 'КАЗАНЬ', 'НОВОСИБИРСК', 'ЕКАТЕРИНБУРГ', 'КАЛИНИНГРАД', 'ВЛАДИВОСТОК', 'СОЧИ']
 const subjects = ['Правительство', 'Центральный банк', 'Министерство энергетики', 'Мэрия', 'Совет директоров компании', 'Губернатор области', 'Росстат', 'Федеральная антимонопольная служба']

@@ -3,7 +3,6 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { serializerCompiler } from './lib/serializer.js'
 import type { Config } from './config.js'
 import { NoQuery } from './lib/schemas.js'
-import type { Db } from './db/client.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
@@ -13,37 +12,22 @@ import requestBody from './plugins/request-body.js'
 import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
-import { createSearchIndex } from './modules/search/search.index.js'
-import { createSearchRepository } from './modules/search/search.repository.js'
 import { searchRoutes } from './modules/search/search.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
-import { createArticleRepository } from './modules/articles/articles.repository.js'
-import { createTagLoader } from './modules/articles/articles.tags.js'
-import { createRevisionRepository } from './modules/articles/revisions.repository.js'
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
-import { createTagRepository } from './modules/tags/tags.repository.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
-import { createTokenRepository } from './modules/tokens/tokens.repository.js'
 import { tokenRoutes } from './modules/tokens/tokens.routes.js'
+import type { Store } from './store/store.js'
 
 export interface AppDeps {
   config: Config
-  db: Db
+  /** The database behind every route (store/create-store.ts), prepared before the app is built (prepare.ts). */
+  store: Store
 }
 
-/** The repositories over one database: the only layer that touches it. */
-export function createRepositories (db: Db, config: Config) {
-  const tags = createTagRepository(db)
-  const revisions = createRevisionRepository(db, config.publicUrl)
-  const searchIndex = createSearchIndex(db)
-  // One prepared tag loader for articles and search.
-  const tagsOf = createTagLoader(db)
-  const articles = createArticleRepository(db, { tagsOf, tagRepo: tags, revisions, search: searchIndex, publicUrl: config.publicUrl })
-  return { tags, revisions, articles, searchIndex, search: createSearchRepository(db, config.publicUrl, tagsOf), tokens: createTokenRepository(db) }
-}
-
-export async function buildApp ({ config, db }: AppDeps) {
+/** The HTTP app over a store; it never touches a database itself and never listens (server.ts does). */
+export async function buildApp ({ config, store }: AppDeps) {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -59,8 +43,6 @@ export async function buildApp ({ config, db }: AppDeps) {
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
   app.server.maxConnections = config.maxConnections
-  const repos = createRepositories(db, config)
-  if (config.adminToken) repos.tokens.ensureEnvAdmin(config.adminToken)
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -75,21 +57,21 @@ export async function buildApp ({ config, db }: AppDeps) {
   await app.register(errors)
   await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(requestBody)
-  await app.register(auth, { resolve: repos.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
+  await app.register(auth, { resolve: store.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(rateLimits, { rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
-  await app.register(responseCache, { contentState: repos.articles.contentState, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries })
+  await app.register(responseCache, { contentState: store.content.current, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries })
   await app.register(caching, { maxAge: config.cacheMaxAge })
   await app.register(openapi)
 
-  await app.register(healthRoutes, { db })
+  await app.register(healthRoutes, { health: store.health })
   const { publicUrl } = config
-  await app.register(articleRoutes, { prefix: '/v1', repo: repos.articles, publicUrl })
-  await app.register(revisionRoutes, { prefix: '/v1', repo: repos.articles, revisions: repos.revisions, publicUrl })
-  await app.register(feedRoutes, { prefix: '/v1', repo: repos.articles, publicUrl, siteName: config.siteName })
-  await app.register(searchRoutes, { prefix: '/v1', repo: repos.search, publicUrl })
-  await app.register(tagRoutes, { prefix: '/v1', repo: repos.tags, publicUrl })
-  await app.register(tokenRoutes, { prefix: '/v1', repo: repos.tokens, publicUrl })
+  await app.register(articleRoutes, { prefix: '/v1', articles: store.articles, publicUrl })
+  await app.register(revisionRoutes, { prefix: '/v1', articles: store.articles, revisions: store.revisions, publicUrl })
+  await app.register(feedRoutes, { prefix: '/v1', articles: store.articles, publicUrl, siteName: config.siteName })
+  await app.register(searchRoutes, { prefix: '/v1', search: store.search, publicUrl })
+  await app.register(tagRoutes, { prefix: '/v1', tags: store.tags, publicUrl })
+  await app.register(tokenRoutes, { prefix: '/v1', tokens: store.tokens, publicUrl })
 
   return app
 }

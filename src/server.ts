@@ -3,9 +3,9 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { openDatabase } from './db/client.js'
-import { prepareDatabase } from './db/prepare.js'
 import { superviseWorkers } from './cluster.js'
+import { prepareStore } from './prepare.js'
+import { createStore } from './store/create-store.js'
 
 let config: Config
 try {
@@ -16,26 +16,26 @@ try {
   process.exit(1)
 }
 
-const db = openDatabase(config.databasePath)
+const store = createStore(config)
 if (cluster.isPrimary) {
   const log = pino({ level: config.logLevel })
-  prepareDatabase(db, config, log)
+  await prepareStore(store, config, log)
   if (config.workers > 1) {
-    // The primary only supervises; the workers open the database and serve.
-    db.$client.close()
+    // The primary only prepares and supervises; the workers open the database and serve.
+    await store.close()
     superviseWorkers(config.workers, log)
   }
 }
 
 if (cluster.isWorker || config.workers === 1) {
-  const app = await buildApp({ config, db })
+  const app = await buildApp({ config, store })
 
   // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, exit 0.
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()
-    db.$client.close()
+    await store.close()
   })
 
   await app.listen({ port: config.port, host: config.host })

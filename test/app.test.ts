@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
+import { openDatabase } from '../src/store/sqlite/client.js'
 import { setup } from './helpers/app.js'
 
 describe('operations', () => {

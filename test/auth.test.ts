@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
-import { buildApp } from '../src/app.js'
-import { ADMIN_TOKEN, setup, type Harness } from './helpers/app.js'
+import { ADMIN_TOKEN, setup, startApp, type Harness } from './helpers/app.js'
 
 async function token (h: Harness, role: 'viewer' | 'editor' | 'admin', name = `${role} desk`, expiresAt?: string) {
   const res = await h.call('POST', '/v1/tokens', { body: { name, role, ...(expiresAt ? { expiresAt } : {}) } })
@@ -50,7 +49,7 @@ describe('tokens', () => {
 
   test('CMS_ADMIN_TOKEN is ensured at start; changing it retires the old value', async (t) => {
     const h = await setup(t)
-    const other = await buildApp({ config: { ...h.config, adminToken: 'another-admin-token-0123456789abcdef' }, db: h.db })
+    const other = await startApp(h.store, { ...h.config, adminToken: 'another-admin-token-0123456789abcdef' })
     t.after(() => other.close())
     const asAdmin = (secret: string) => other.inject({ url: '/v1/tokens', headers: { authorization: `Bearer ${secret}` } })
     assert.equal((await asAdmin('another-admin-token-0123456789abcdef')).statusCode, 200)

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { createRepositories } from '../src/app.js'
 import { isEmpty, seedDemo } from '../src/demo/seed.js'
 import { setup } from './helpers/app.js'
 
 test('the demo newsroom: a full story and ten short items over the past week, some in English, with tags', async (t) => {
   const h = await setup(t)
-  const { articles, tags } = createRepositories(h.db, h.config)
-  assert.equal(isEmpty(articles, tags), true)
-  assert.equal(seedDemo(articles, tags), 11)
-  assert.equal(isEmpty(articles, tags), false)
+  assert.equal(await isEmpty(h.store), true)
+  assert.equal(await seedDemo(h.store), 11)
+  assert.equal(await isEmpty(h.store), false)
 
   const feed = (await h.get('/v1/feed')).body.data
   assert.equal(feed.length, 11)
@@ -29,8 +27,7 @@ test('the demo newsroom: a full story and ten short items over the past week, so
 
 test('the README’s examples work as written on a database with the demo news: no "-2" slug, no 409', async (t) => {
   const h = await setup(t)
-  const { articles, tags } = createRepositories(h.db, h.config)
-  seedDemo(articles, tags)
+  await seedDemo(h.store)
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   // Each `curl … -X POST …/v1/<resource> \` example and the JSON it sends with -d.
   const examples = [...readme.matchAll(/curl [^\n]*-X POST [^\n]*\/v1\/(articles|tags|tokens)\b[^\n]*\\\n(?:[^\n]*\\\n)*?[^\n]*?-d '([^']+)'/g)]

@@ -5,9 +5,8 @@ import { parseFeed } from '@rowanmanning/feed-parser'
 import { extractFromJson, extractFromXml } from '@extractus/feed-extractor'
 import RssParser from 'rss-parser'
 import { SaxesParser } from 'saxes'
-import { buildApp } from '../src/app.js'
 import { itemUrn } from '../src/lib/ids.js'
-import { preparedDuring, setup, type Harness } from './helpers/app.js'
+import { preparedDuring, setup, startApp, type Harness } from './helpers/app.js'
 import { latestHeadlines } from './helpers/fixtures.js'
 
 const publish = async (h: Harness, title: string, publishedAt: string, extra: Record<string, unknown> = {}) => {
@@ -301,7 +300,7 @@ describe('syndication, to the letter of the specs', () => {
     assert.deepEqual(before, Array(3).fill(itemUrn(story.id)))
     assert.equal((await h.call('PATCH', `/v1/articles/${story.id}`, { body: { slug: 'novyi-slug' } })).status, 200)
     assert.deepEqual(await ids(h.app), before)
-    const moved = await buildApp({ config: { ...h.config, publicUrl: 'https://news.example' }, db: h.db })
+    const moved = await startApp(h.store, { ...h.config, publicUrl: 'https://news.example' })
     t.after(() => moved.close())
     assert.match(parseFeed((await moved.inject('/v1/feed.rss')).body).items[0]!.url!, /^https:\/\/news\.example\/v1\/articles\/slug\/novyi-slug$/)
     assert.deepEqual(await ids(moved), before)

@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
-import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
-import { backupDatabase } from '../src/db/backup.js'
-import { openDatabase } from '../src/db/client.js'
-import { migrateDatabase } from '../src/db/migrate.js'
-import { ADMIN_TOKEN, setup } from './helpers/app.js'
+import { backupDatabase } from '../src/store/sqlite/backup.js'
+import { createStore } from '../src/store/create-store.js'
+import { ADMIN_TOKEN, setup, startApp } from './helpers/app.js'
 import { startServer } from './helpers/server.js'
 
 const CRASH_ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2)
@@ -117,13 +115,12 @@ describe('reliability', () => {
   })
 
   test('100 clients sending a byte a second are cut off while normal requests keep succeeding', async (t) => {
-    const db = openDatabase(':memory:')
-    migrateDatabase(db)
-    const app = await buildApp({ config: testConfig({ adminToken: ADMIN_TOKEN, requestTimeoutMs: 1_000 }), db })
+    const store = createStore(testConfig())
+    const app = await startApp(store, testConfig({ adminToken: ADMIN_TOKEN, requestTimeoutMs: 1_000 }))
     await app.listen({ port: 0, host: '127.0.0.1' })
     t.after(async () => {
       await app.close()
-      db.$client.close()
+      await store.close()
     })
     const { port } = app.server.address() as { port: number }
     // Half with a valid token (refused by the request timeout), half without (refused at once, unread body and all).

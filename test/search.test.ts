@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createRepositories } from '../src/app.js'
 import { encodeCursor } from '../src/lib/cursor.js'
-import { SEARCH_WINDOW } from '../src/modules/search/search.repository.js'
+import { SEARCH_WINDOW } from '../src/domain/search-document.js'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 
 const publish = async (h: Harness, body: Record<string, unknown>) => {
@@ -110,18 +109,18 @@ describe('GET /v1/search: results', () => {
 
   test('ranks the 1,000 newest visible matches: a common word stays fast at any archive size', async (t) => {
     const h = await setup(t)
-    const { articles } = createRepositories(h.db, h.config)
+    const { articles } = h.store
     const publishNow = (title: string, body: string) => articles.create({ title, body, status: 'published', lang: 'ru', tags: [] }, 'test')
     const minuteAgo = new Date(Date.now() - 60_000).toISOString()
-    const oldTitleMatch = articles.create({ title: 'Курс рубля укрепился', body: 'Подробности позже.', status: 'published', publishedAt: minuteAgo, lang: 'ru', tags: [] }, 'test')
-    for (let i = 0; i < SEARCH_WINDOW + 5; i++) publishNow(`Сводка ${i}`, 'Аналитики обсуждают курс рубля.')
-    articles.create({ title: 'Черновик про курс', body: 'Курс.', status: 'draft', lang: 'ru', tags: [] }, 'test')
+    const oldTitleMatch = await articles.create({ title: 'Курс рубля укрепился', body: 'Подробности позже.', status: 'published', publishedAt: minuteAgo, lang: 'ru', tags: [] }, 'test')
+    for (let i = 0; i < SEARCH_WINDOW + 5; i++) await publishNow(`Сводка ${i}`, 'Аналитики обсуждают курс рубля.')
+    await articles.create({ title: 'Черновик про курс', body: 'Курс.', status: 'draft', lang: 'ru', tags: [] }, 'test')
     const res = await search(h, 'курс', '&limit=5')
     assert.equal(res.body.meta.total, SEARCH_WINDOW)
     assert.ok(!res.body.data.some((x: { id: string }) => x.id === oldTitleMatch.id), 'older than the window')
     // The window is the newest by publication: editing an old story, or adding a backdated one, keeps it out.
-    articles.update(oldTitleMatch.id, { lead: 'Курс: уточнённый лид' }, { actor: 'test' })
-    const backdated = articles.create({ title: 'Курс рубля в 2020 году', body: 'Архив.', status: 'published', publishedAt: '2020-03-01T09:00:00.000Z', lang: 'ru', tags: [] }, 'test')
+    await articles.update(oldTitleMatch.id, { lead: 'Курс: уточнённый лид' }, { actor: 'test' })
+    const backdated = await articles.create({ title: 'Курс рубля в 2020 году', body: 'Архив.', status: 'published', publishedAt: '2020-03-01T09:00:00.000Z', lang: 'ru', tags: [] }, 'test')
     const all = []
     for (let cursor = ''; ;) {
       const page = await search(h, 'курс', `&limit=100${cursor}`)
@@ -132,7 +131,7 @@ describe('GET /v1/search: results', () => {
     assert.equal(all.length, SEARCH_WINDOW)
     assert.ok(!all.includes(oldTitleMatch.id), 'an edited old story stays out of the window')
     assert.ok(!all.includes(backdated.id), 'a backdated story stays out of the window')
-    const newTitleMatch = publishNow('Курс рубля снова вырос', 'Подробности позже.')
+    const newTitleMatch = await publishNow('Курс рубля снова вырос', 'Подробности позже.')
     assert.equal((await search(h, 'курс', '&limit=5')).body.data[0].id, newTitleMatch.id, 'a title match in the window ranks first')
     // The last page of the window ends the paging.
     const last = await search(h, 'курс', `&limit=5&cursor=${encodeCursor('search', [SEARCH_WINDOW - 2])}`)
@@ -154,10 +153,9 @@ describe('GET /v1/search: results', () => {
     const early = await publish(h, { title: 'Паводок', body: `Вода поднялась у дамбы ночью. ${filler}` })
     assert.match((await search(h, 'дамба')).body.data.find((x: { id: string }) => x.id === early.id).snippet, /^Вода поднялась у <mark>дамбы<\/mark> ночью\. Длинный репортаж.*…$/)
     // An index written before excerpts existed is rebuilt at the next start.
-    const { searchIndex } = createRepositories(h.db, h.config)
-    assert.equal(searchIndex.isComplete(), true)
+    assert.equal(await h.store.search.isComplete(), true)
     h.db.$client.prepare('UPDATE search_docs SET excerpt = NULL').run()
-    assert.equal(searchIndex.isComplete(), false)
+    assert.equal(await h.store.search.isComplete(), false)
   })
 
   test('a hit shows the article as it is now: updatedAt and lang follow writes that change no text', async (t) => {
@@ -225,13 +223,12 @@ describe('GET /v1/search: results', () => {
     assert.deepEqual(await ids(h, 'золото'), [])
     await h.call('POST', `/v1/articles/${a.id}/restore`)
     assert.deepEqual(await ids(h, 'золото'), [a.id])
-    const { searchIndex } = createRepositories(h.db, h.config)
-    assert.equal(searchIndex.rebuild(), 1)
+    assert.equal(await h.store.search.rebuild(), 1)
     assert.deepEqual(await ids(h, 'золота'), [a.id])
     await h.call('DELETE', `/v1/articles/${a.id}?permanent=true`)
     assert.deepEqual(await ids(h, 'золото'), [])
     assert.deepEqual(h.db.$client.prepare('SELECT count(*) AS n FROM search_docs').get(), { n: 0 })
-    assert.equal(searchIndex.isComplete(), true)
+    assert.equal(await h.store.search.isComplete(), true)
   })
 })
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
-import { createRepositories } from '../src/app.js'
 import { setup, type Harness } from './helpers/app.js'
 
 const createTag = async (h: Harness, body: Record<string, unknown>) => {
@@ -148,9 +147,9 @@ test('tags from before look-alike keys get theirs at start', async (t) => {
   await createTag(h, { name: 'Другой' })
   h.db.$client.prepare('UPDATE tags SET name_skeleton = NULL').run()
   assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Tест' } })).status, 201, 'not yet keyed: a twin slips in')
-  // prepareDatabase runs this at every start. The two older tags are filled; the first "Тест" looks
+  // prepareStore runs this at every start. The two older tags are filled; the first "Тест" looks
   // like the twin, which already holds the key, so it keeps its name without one.
-  assert.equal(createRepositories(h.db, h.config).tags.backfillSkeletons(), 2)
+  assert.equal(await h.store.tags.backfillSkeletons(), 2)
   assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Те\u00adст' } })).status, 409)
   assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Дpугой' } })).status, 409)
 })

@@ -14,7 +14,7 @@ declare module 'fastify' {
 
 export interface AuthOptions {
   /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
-  resolve: (secret: string) => Principal | null
+  resolve: (secret: string) => Promise<Principal | null>
   failureLimit: number
   failureWindowMs: number
 }
@@ -64,7 +64,7 @@ export default fp<AuthOptions>(async function auth (app, { resolve, failureLimit
         throw new AppError(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `Too many failed authentications from your address; try again in ${retryAfter} s`)
       }
       const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header)
-      request.principal = match?.[1] ? resolve(match[1]) : null
+      request.principal = match?.[1] ? await resolve(match[1]) : null
       if (!request.principal) {
         throttle.fail(request.ip)
         throw new UnauthorizedError('The bearer token is unknown, revoked or expired')

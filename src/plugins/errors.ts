@@ -42,9 +42,10 @@ function toValidationError (error: FastifyError): ValidationError {
  * For errors the router raises before any hook runs (a malformed URL, a path segment over the router's
  * length limit): the same problem body as everything else.
  */
-export function frameworkErrors (error: FastifyError, _request: unknown, reply: FastifyReply) {
+export function frameworkErrors (error: FastifyError, _request: unknown, reply: FastifyReply): void {
   const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'
-  return sendProblem(reply, 400, 'BAD_REQUEST', detail)
+  // A reply is thenable, and this handler only sends it: nothing to await.
+  sendProblem(reply, 400, 'BAD_REQUEST', detail).then(() => {}, () => {})
 }
 
 const parserErrors: Record<string, [number, string, string]> = {
@@ -80,11 +81,6 @@ export default fp(async function errors (app) {
     if (error instanceof AppError) {
       if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer')
       return sendProblem(reply, error.status, error.code, error.message, error.extra)
-    }
-    const sqliteCode = (error as { code?: string }).code ?? ''
-    if (error.name === 'SqliteError' && sqliteCode.startsWith('SQLITE_CONSTRAINT')) {
-      request.log.warn({ err: error }, 'constraint violation')
-      return sendProblem(reply, 409, 'CONFLICT', 'The change conflicts with existing data')
     }
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { onRequestAsyncHookHandler } from 'fastify'
 import { bodyEtag } from '../lib/etag.js'
 import { createResponseStore } from '../lib/lru-cache.js'
+import type { ContentState } from '../store/store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,8 +16,8 @@ declare module 'fastify' {
 }
 
 export interface ResponseCacheOptions {
-  /** The state public reads depend on; see ArticleRepository.contentState. */
-  contentState: () => { generation: string, until: number }
+  /** The state public reads depend on (store/store.ts ContentState). */
+  contentState: () => Promise<ContentState>
   maxBytes: number
   maxEntries: number
 }
@@ -50,8 +51,8 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
   let seen = { generation: '', until: 0 }
 
   /** The current generation; everything stored goes when content changes or a scheduled article comes due. */
-  function currentGeneration (): string {
-    const state = contentState()
+  async function currentGeneration (): Promise<string> {
+    const state = await contentState()
     if (state.generation !== seen.generation || Date.now() >= seen.until) store.clear()
     seen = state
     return state.generation
@@ -61,7 +62,7 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
   app.decorateRequest('cacheGeneration', '')
   const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
     if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return
-    const generation = currentGeneration()
+    const generation = await currentGeneration()
     const entry = store.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.
     if (entry?.generation === generation) return reply.headers(entry.headers).send(entry.body)

@@ -1,8 +1,8 @@
 // `npm run backup -- <file>`: an online, consistent copy of the database DATABASE_URL names, taken
 // with SQLite's backup API while the server keeps serving and writing.
 import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { backupDatabase } from '../db/backup.js'
+import { backupDatabase } from '../store/sqlite/backup.js'
+import { openDatabase } from '../store/sqlite/client.js'
 
 const target = process.argv[2]
 if (!target) {

@@ -1,9 +1,8 @@
 // `npm run db:migrate`: applies migrations/ to the database DATABASE_URL names.
 import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { migrateDatabase } from '../db/migrate.js'
+import { createStore } from '../store/create-store.js'
 
-const db = openDatabase(loadConfig(process.env).databasePath)
-migrateDatabase(db)
-db.$client.close()
+const store = createStore(loadConfig(process.env))
+await store.migrate()
+await store.close()
 console.log('migrations applied')

@@ -3,17 +3,18 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildApp } from '../app.js'
 import { testConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { migrateDatabase } from '../db/migrate.js'
 import { projectRoot } from '../lib/paths.js'
+import { createStore } from '../store/create-store.js'
 
 const file = join(projectRoot, 'openapi', 'openapi.json')
-const db = openDatabase(':memory:')
-migrateDatabase(db)
-const app = await buildApp({ config: testConfig(), db })
+const config = testConfig()
+const store = createStore(config)
+await store.migrate()
+const app = await buildApp({ config, store })
 await app.ready()
 const generated = JSON.stringify(app.swagger(), null, 2) + '\n'
 await app.close()
+await store.close()
 
 if (process.argv[2] === 'write') {
   mkdirSync(join(projectRoot, 'openapi'), { recursive: true })

@@ -1,13 +1,10 @@
 // `npm run search:reindex`: rebuilds the full-text index of the database DATABASE_URL names.
-import { createRepositories } from '../app.js'
 import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { migrateDatabase } from '../db/migrate.js'
+import { createStore } from '../store/create-store.js'
 
-const config = loadConfig(process.env)
-const db = openDatabase(config.databasePath)
-migrateDatabase(db)
+const store = createStore(loadConfig(process.env))
+await store.migrate()
 const started = performance.now()
-const count = createRepositories(db, config).searchIndex.rebuild()
-db.$client.close()
+const count = await store.search.rebuild()
+await store.close()
 console.log(`indexed ${count} articles in ${Math.round(performance.now() - started)} ms`)

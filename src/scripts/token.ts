@@ -1,10 +1,8 @@
 // `npm run token -- <create|list|revoke> …`: manages API tokens from a shell, e.g. to make the first
 // admin token before anyone holds one. `npm run token -- --help` prints the usage.
 import { parseArgs } from 'node:util'
-import { createRepositories } from '../app.js'
 import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
-import { migrateDatabase } from '../db/migrate.js'
+import { createStore } from '../store/create-store.js'
 import { AppError } from '../lib/errors.js'
 import { TokenCreate } from '../modules/tokens/tokens.schemas.js'
 
@@ -40,20 +38,19 @@ if (values.help || command === 'help') {
 }
 if (command !== 'create' && command !== 'list' && command !== 'revoke') fail(USAGE)
 
-const config = loadConfig(process.env)
-const db = openDatabase(config.databasePath)
-migrateDatabase(db)
-const { tokens } = createRepositories(db, config)
+const store = createStore(loadConfig(process.env))
+await store.migrate()
+const { tokens } = store
 try {
   if (command === 'create') {
     const input = TokenCreate.safeParse({ role: values.role, name: values.name, expiresAt: values.expires })
     if (!input.success) fail(input.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ') + `\n\n${USAGE}`)
-    const token = tokens.create(input.data)
+    const token = await tokens.create(input.data)
     console.log(token.token)
     console.error(`created ${token.role} token "${token.name}" (id ${token.id}); this is the only time the secret is shown`)
   } else if (command === 'list') {
     for (let cursor: string | undefined, more = true; more;) {
-      const page = tokens.list(100, cursor)
+      const page = await tokens.list(100, cursor)
       for (const t of page.items) {
         console.log([t.id, t.role, t.name, `expires ${t.expiresAt ?? 'never'}`, `last used ${t.lastUsedAt ?? 'never'}`].join('\t'))
       }
@@ -63,12 +60,12 @@ try {
   } else {
     const [id] = rest
     if (!id) fail(`revoke needs a token id (see \`npm run token -- list\`)\n\n${USAGE}`)
-    tokens.revoke(id)
+    await tokens.revoke(id)
     console.error(`revoked ${id}`)
   }
 } catch (error) {
   if (!(error instanceof AppError)) throw error
   fail(error.message)
 } finally {
-  db.$client.close()
+  await store.close()
 }

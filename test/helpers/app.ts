@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import supertest from 'supertest'
+import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { testConfig, type Config } from '../../src/config.js'
-import { openDatabase } from '../../src/db/client.js'
-import { migrateDatabase } from '../../src/db/migrate.js'
+import { prepareStore } from '../../src/prepare.js'
+import { openDatabase } from '../../src/store/sqlite/client.js'
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../../src/store/store.js'
 import { createSpecValidator } from './spec-validator.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789'
@@ -15,19 +18,29 @@ export interface CallOptions {
   headers?: Record<string, string>
 }
 
+const quiet = pino({ level: 'silent' })
+
+/** An app over the store, started as server.ts starts one: the store prepared (migrations, admin token…), then the app built. */
+export async function startApp (store: Store, config: Config) {
+  await prepareStore(store, config, quiet)
+  const app = await buildApp({ config, store })
+  await app.ready()
+  return app
+}
+
 /**
  * The real app on a fresh database (in memory unless a file path is given) with the real migrations. Every `call` goes through
- * HTTP injection and is checked against the served OpenAPI document; `t.after` closes it all.
+ * HTTP injection and is checked against the served OpenAPI document; `t.after` closes it all. `db` is the
+ * SQLite connection under the store, for tests that look at or damage the rows themselves.
  */
 export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
   const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
   const db = openDatabase(databasePath)
-  migrateDatabase(db)
-  const app = await buildApp({ config, db })
-  await app.ready()
+  const store = createSqliteStore(db)
+  const app = await startApp(store, config)
   t.after(async () => {
     await app.close()
-    db.$client.close()
+    await store.close()
   })
   const check = createSpecValidator(app.swagger() as Parameters<typeof createSpecValidator>[0])
 
@@ -51,7 +64,7 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import { etagMatches } from '../../lib/etag.js'
 import { PreconditionFailedError } from '../../lib/errors.js'
-import { articleEtag } from './articles.mapping.js'
-import type { WriteContext } from './articles.repository.js'
+import type { WriteContext } from '../../store/store.js'
+import { articleEtag } from './articles.view.js'
 
 /**
  * The write context of a request: its token's name, and its If-Match header as a check the repository

@@ -4,10 +4,11 @@ import { audienceOf, roleAtLeast } from '../../lib/auth.js'
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
 import { IdParams, IfMatch, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
-import { articleEtag } from './articles.mapping.js'
+import type { ArticleData } from '../../domain/article-view.js'
+import type { ArticleStore } from '../../store/store.js'
 import { writeContext } from './articles.preconditions.js'
-import type { ArticleRepository } from './articles.repository.js'
-import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch } from './articles.schemas.js'
+import { ArticleCreate, ArticleListQuery, ArticlePage, ArticlePatch, Article } from './articles.schemas.js'
+import { articleEtag, withUrl } from './articles.view.js'
 
 const MAX_WITH_BODY = 20
 
@@ -18,12 +19,12 @@ const DeleteQuery = z.strictObject({
 const Moved = z.undefined().describe('Moved permanently: a former slug; Location has the current one')
 
 /** When the article as shown last changed: its last write, or the moment it went live if later. */
-function lastModified (article: Article): string {
+function lastModified (article: ArticleData): string {
   const live = article.status === 'published' && article.publishedAt && article.publishedAt > article.updatedAt
   return new Date(live ? article.publishedAt! : article.updatedAt).toUTCString()
 }
 
-export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+export const articleRoutes: FastifyPluginAsyncZod<{ articles: ArticleStore, publicUrl: string }> = async (app, { articles, publicUrl }) => {
   const tags = ['Articles']
 
   app.get('/articles', {
@@ -41,7 +42,8 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
     }
     // Bodies are up to 200,000 characters each: a page of them is capped, and meta.limit says so.
     const limit = request.query.include === 'body' ? Math.min(request.query.limit, MAX_WITH_BODY) : request.query.limit
-    return listPage(request, reply, publicUrl, limit, repo.list({ ...request.query, limit }, audienceOf(request.principal)))
+    const page = await articles.list({ ...request.query, limit }, audienceOf(request.principal))
+    return listPage(request, reply, publicUrl, limit, { ...page, items: page.items.map((item) => withUrl(item, publicUrl)) })
   })
 
   app.post('/articles', {
@@ -54,8 +56,8 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 201: Article, ...problems(401, 403, 409, 413, 415) },
     },
   }, async (request, reply) => {
-    const article = repo.create(request.body, writeContext(request).actor)
-    return reply.code(201).header('Location', `${publicUrl}/v1/articles/${article.id}`).header('ETag', articleEtag(article)).send(article)
+    const article = await articles.create(request.body, writeContext(request).actor)
+    return reply.code(201).header('Location', `${publicUrl}/v1/articles/${article.id}`).header('ETag', articleEtag(article)).send(withUrl(article, publicUrl))
   })
 
   app.get('/articles/:id', {
@@ -67,9 +69,9 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 200: Article, 304: NotModified, ...problems(401, 404) },
     },
   }, async (request, reply) => {
-    const article = repo.byId(request.params.id, audienceOf(request.principal))
+    const article = await articles.byId(request.params.id, audienceOf(request.principal))
     if (!article) throw new NotFoundError('No article with this id')
-    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(article)
+    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(withUrl(article, publicUrl))
   })
 
   app.get('/articles/slug/:slug', {
@@ -81,11 +83,11 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 200: Article, 301: Moved, 304: NotModified, ...problems(401, 404) },
     },
   }, async (request, reply) => {
-    const found = repo.bySlug(request.params.slug, audienceOf(request.principal))
+    const found = await articles.bySlug(request.params.slug, audienceOf(request.principal))
     if (!found) throw new NotFoundError('No article with this slug')
     if ('redirectTo' in found) return reply.redirect(`${publicUrl}/v1/articles/slug/${found.redirectTo}`, 301)
     const { article } = found
-    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(article)
+    return reply.header('ETag', articleEtag(article)).header('Last-Modified', lastModified(article)).send(withUrl(article, publicUrl))
   })
 
   app.patch('/articles/:id', {
@@ -100,8 +102,8 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 200: Article, ...problems(401, 403, 404, 409, 412, 413, 415) },
     },
   }, async (request, reply) => {
-    const article = repo.update(request.params.id, request.body, writeContext(request))
-    return reply.header('ETag', articleEtag(article)).send(article)
+    const article = await articles.update(request.params.id, request.body, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(withUrl(article, publicUrl))
   })
 
   app.delete('/articles/:id', {
@@ -118,9 +120,9 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
   }, async (request, reply) => {
     if (request.query.permanent === 'true') {
       if (!roleAtLeast(request.principal!.role, 'admin')) throw new ForbiddenError('Purging needs an admin token')
-      repo.purge(request.params.id, writeContext(request))
+      await articles.purge(request.params.id, writeContext(request))
     } else {
-      repo.trash(request.params.id, writeContext(request))
+      await articles.trash(request.params.id, writeContext(request))
     }
     return reply.code(204).send()
   })
@@ -136,7 +138,7 @@ export const articleRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, pub
       response: { 200: Article, ...problems(401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
-    const article = repo.restore(request.params.id, writeContext(request))
-    return reply.header('ETag', articleEtag(article)).send(article)
+    const article = await articles.restore(request.params.id, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(withUrl(article, publicUrl))
   })
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
 import { text } from '../../lib/text.js'
-
-export const ARTICLE_STATES = ['draft', 'scheduled', 'published', 'deleted'] as const
+import { ARTICLE_STATES } from '../../domain/visibility.js'
 
 export const CoverImage = z.strictObject({
   // Stored as the WHATWG URL serializes it: never a raw quote, <, > or space for a frontend to trip on.
@@ -38,6 +37,7 @@ export const ArticleListItem = Article.extend({
   body: Article.shape.body.optional(),
   bodyHtml: Article.shape.bodyHtml.optional(),
 }).meta({ id: 'ArticleListItem' })
+export type ArticleListItem = z.infer<typeof ArticleListItem>
 
 export const ArticlePage = page(ArticleListItem).meta({ id: 'ArticlePage' })
 
@@ -118,12 +118,15 @@ export const RevisionSummary = z.object({
   title: z.string(),
 }).meta({ id: 'RevisionSummary' })
 
+export type RevisionSummary = z.infer<typeof RevisionSummary>
+
 export const RevisionPage = page(RevisionSummary).meta({ id: 'RevisionPage' })
 
 export const Revision = Article.extend({
   savedAt: Timestamp,
   savedBy: z.string(),
 }).meta({ id: 'Revision', description: 'The full article as it was at that version' })
+export type Revision = z.infer<typeof Revision>
 
 export const RevisionParams = z.strictObject({ id: Id, version: z.coerce.number().int().min(1).max(2 ** 31) })
 

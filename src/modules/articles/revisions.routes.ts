@@ -2,22 +2,21 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { NotFoundError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
 import { IdParams, IfMatch, NotModified, problems } from '../../lib/schemas.js'
-import { articleEtag } from './articles.mapping.js'
+import type { ArticleStore, RevisionStore } from '../../store/store.js'
 import { writeContext } from './articles.preconditions.js'
-import type { ArticleRepository } from './articles.repository.js'
 import { Article, Revision, RevisionListQuery, RevisionPage, RevisionParams } from './articles.schemas.js'
-import type { RevisionRepository } from './revisions.repository.js'
+import { articleEtag, withUrl } from './articles.view.js'
 
 interface Options {
-  repo: ArticleRepository
-  revisions: RevisionRepository
+  articles: ArticleStore
+  revisions: RevisionStore
   publicUrl: string
 }
 
-export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo, revisions, publicUrl }) => {
+export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { articles, revisions, publicUrl }) => {
   const tags = ['Articles']
-  const assertArticle = (id: string) => {
-    if (!repo.byId(id, 'staff')) throw new NotFoundError('No article with this id')
+  const assertArticle = async (id: string) => {
+    if (!await articles.byId(id, 'staff')) throw new NotFoundError('No article with this id')
   }
 
   app.get('/articles/:id/revisions', {
@@ -31,8 +30,8 @@ export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo
       response: { 200: RevisionPage, 304: NotModified, ...problems(401, 403, 404) },
     },
   }, async (request, reply) => {
-    assertArticle(request.params.id)
-    return listPage(request, reply, publicUrl, request.query.limit, revisions.list(request.params.id, request.query.limit, request.query.cursor))
+    await assertArticle(request.params.id)
+    return listPage(request, reply, publicUrl, request.query.limit, await revisions.list(request.params.id, request.query.limit, request.query.cursor))
   })
 
   app.get('/articles/:id/revisions/:version', {
@@ -45,9 +44,9 @@ export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo
       response: { 200: Revision, 304: NotModified, ...problems(401, 403, 404) },
     },
   }, async (request) => {
-    const revision = revisions.get(request.params.id, request.params.version)
+    const revision = await revisions.get(request.params.id, request.params.version)
     if (!revision) throw new NotFoundError('No such revision')
-    return revision
+    return withUrl(revision, publicUrl)
   })
 
   app.post('/articles/:id/revisions/:version/restore', {
@@ -61,7 +60,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<Options> = async (app, { repo
       response: { 200: Article, ...problems(401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
-    const article = repo.restoreRevision(request.params.id, request.params.version, writeContext(request))
-    return reply.header('ETag', articleEtag(article)).send(article)
+    const article = await articles.restoreRevision(request.params.id, request.params.version, writeContext(request))
+    return reply.header('ETag', articleEtag(article)).send(withUrl(article, publicUrl))
   })
 }

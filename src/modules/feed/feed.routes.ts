@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyRequest } from 'fastify'
 import { linkNext } from '../../lib/pagination.js'
 import { NotModified, problems } from '../../lib/schemas.js'
-import type { ArticleRepository } from '../articles/articles.repository.js'
+import type { ArticleStore } from '../../store/store.js'
+import { articleUrl } from '../articles/articles.view.js'
 import { toAtom, toJsonFeed, toRss, type FeedEntry } from './feed.formats.js'
 import { FeedPage, FeedQuery, JsonFeed } from './feed.schemas.js'
 
@@ -12,12 +13,12 @@ const xml = (type: string, description: string) => ({
   content: { [type]: { schema: z.string() } },
 })
 
-export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, publicUrl: string, siteName: string }> = async (app, { repo, publicUrl, siteName }) => {
+export const feedRoutes: FastifyPluginAsyncZod<{ articles: ArticleStore, publicUrl: string, siteName: string }> = async (app, { articles, publicUrl, siteName }) => {
   const tags = ['Feed']
 
   /** Published articles, newest first (ties by id), as compact feed items; always the public view. */
-  function latest (query: FeedQuery) {
-    const { items, nextCursor } = repo.list({ ...query, sort: '-publishedAt' }, 'public', { countTotal: false })
+  async function latest (query: FeedQuery) {
+    const { items, nextCursor } = await articles.list({ ...query, sort: '-publishedAt' }, 'public', { countTotal: false })
     const entries: FeedEntry[] = items.map((a) => ({
       id: a.id,
       slug: a.slug,
@@ -27,7 +28,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       updatedAt: a.updatedAt,
       lang: a.lang,
       tags: a.tags.map(({ slug, name }) => ({ slug, name })),
-      url: a.url,
+      url: articleUrl(publicUrl, a.slug),
       author: a.author,
     }))
     return { items: entries, nextCursor }
@@ -44,7 +45,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       response: { 200: FeedPage, 304: NotModified, ...problems(401) },
     },
   }, async (request, reply) => {
-    const { items, nextCursor } = latest(request.query)
+    const { items, nextCursor } = await latest(request.query)
     linkNext(request, reply, publicUrl, nextCursor)
     return { data: items.map(({ author: _, ...item }) => item), meta: { limit: request.query.limit, nextCursor } }
   })
@@ -63,7 +64,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
         response: { 200: xml(type, format), 304: NotModified, ...problems(401) },
       },
     }, async (request, reply) => {
-      const { items } = latest(request.query)
+      const { items } = await latest(request.query)
       return reply.type(`${type}; charset=utf-8`).send(render({ items, selfUrl: selfUrl(request), publicUrl, siteName, lang: request.query.lang }))
     })
   }
@@ -77,7 +78,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ repo: ArticleRepository, public
       response: { 200: { description: 'JSON Feed 1.1', content: { 'application/feed+json': { schema: JsonFeed } } }, 304: NotModified, ...problems(401) },
     },
   }, async (request, reply) => {
-    const { items, nextCursor } = latest(request.query)
+    const { items, nextCursor } = await latest(request.query)
     let nextUrl: string | undefined
     if (nextCursor) {
       const url = new URL(selfUrl(request))

@@ -1,13 +1,12 @@
 import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Db } from '../../db/client.js'
-import { migrationsApplied } from '../../db/migrate.js'
 import { AppError } from '../../lib/errors.js'
 import { problems } from '../../lib/schemas.js'
+import type { HealthStore } from '../../store/store.js'
 
 const Status = z.object({ status: z.string() })
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ health: HealthStore }> = async (app, { health }) => {
   app.get('/healthz', {
     schema: { operationId: 'health', tags: ['Operations'], summary: 'The process is up', response: { 200: Status, ...problems() } },
   }, async () => ({ status: 'ok' }))
@@ -20,11 +19,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       response: { 200: Status, ...problems(503) },
     },
   }, async () => {
-    let ready = false
-    try {
-      ready = migrationsApplied(db)
-    } catch {}
-    if (!ready) throw new AppError(503, 'NOT_READY', 'The database is not ready')
+    if (!await health.ready()) throw new AppError(503, 'NOT_READY', 'The database is not ready')
     return { status: 'ready' }
   })
 }

@@ -4,10 +4,11 @@ import { BadRequestError, UnauthorizedError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
 import { NotModified, problems } from '../../lib/schemas.js'
 import { parseSearchQuery } from '../../lib/search-query.js'
-import type { SearchRepository } from './search.repository.js'
+import type { SearchStore } from '../../store/store.js'
+import { withUrl } from '../articles/articles.view.js'
 import { SearchPage, SearchQuery } from './search.schemas.js'
 
-export const searchRoutes: FastifyPluginAsyncZod<{ repo: SearchRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+export const searchRoutes: FastifyPluginAsyncZod<{ search: SearchStore, publicUrl: string }> = async (app, { search, publicUrl }) => {
   app.get('/search', {
     schema: {
       operationId: 'search',
@@ -23,6 +24,7 @@ export const searchRoutes: FastifyPluginAsyncZod<{ repo: SearchRepository, publi
     }
     const parsed = parseSearchQuery(q)
     if (!parsed) throw new BadRequestError('The query has no words to search for', 'EMPTY_QUERY')
-    return listPage(request, reply, publicUrl, request.query.limit, repo.search(request.query, parsed, audienceOf(request.principal)))
+    const page = await search.search(request.query, parsed, audienceOf(request.principal))
+    return listPage(request, reply, publicUrl, request.query.limit, { ...page, items: page.items.map((hit) => withUrl(hit, publicUrl)) })
   })
 }

@@ -3,10 +3,10 @@ import { audienceOf } from '../../lib/auth.js'
 import { NotFoundError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems, SlugParams } from '../../lib/schemas.js'
-import type { TagRepository } from './tags.repository.js'
+import type { TagStore } from '../../store/store.js'
 import { Tag, TagCreate, TagListQuery, TagPage, TagPatch } from './tags.schemas.js'
 
-export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+export const tagRoutes: FastifyPluginAsyncZod<{ tags: TagStore, publicUrl: string }> = async (app, { tags: store, publicUrl }) => {
   const tags = ['Tags']
 
   app.get('/tags', {
@@ -18,7 +18,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 200: TagPage, 304: NotModified, ...problems(401) },
     },
   }, async (request, reply) => {
-    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query, audienceOf(request.principal)))
+    return listPage(request, reply, publicUrl, request.query.limit, await store.list(request.query, audienceOf(request.principal)))
   })
 
   app.post('/tags', {
@@ -31,7 +31,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 201: Tag, ...problems(401, 403, 409, 413, 415) },
     },
   }, async (request, reply) => {
-    const tag = repo.create(request.body)
+    const tag = await store.create(request.body)
     return reply.code(201).header('Location', `${publicUrl}/v1/tags/${tag.id}`).send(tag)
   })
 
@@ -44,7 +44,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 200: Tag, 304: NotModified, ...problems(401, 404) },
     },
   }, async (request) => {
-    const tag = repo.byId(request.params.id, audienceOf(request.principal))
+    const tag = await store.byId(request.params.id, audienceOf(request.principal))
     if (!tag) throw new NotFoundError('No tag with this id')
     return tag
   })
@@ -58,7 +58,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 200: Tag, 304: NotModified, ...problems(401, 404) },
     },
   }, async (request) => {
-    const tag = repo.bySlug(request.params.slug, audienceOf(request.principal))
+    const tag = await store.bySlug(request.params.slug, audienceOf(request.principal))
     if (!tag) throw new NotFoundError('No tag with this slug')
     return tag
   })
@@ -73,7 +73,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       body: TagPatch,
       response: { 200: Tag, ...problems(401, 403, 404, 409, 413, 415) },
     },
-  }, async (request) => repo.update(request.params.id, request.body, audienceOf(request.principal)))
+  }, async (request) => store.update(request.params.id, request.body, audienceOf(request.principal)))
 
   app.delete('/tags/:id', {
     config: { role: 'editor' },
@@ -85,7 +85,7 @@ export const tagRoutes: FastifyPluginAsyncZod<{ repo: TagRepository, publicUrl: 
       response: { 204: NoContent, ...problems(401, 403, 404) },
     },
   }, async (request, reply) => {
-    repo.remove(request.params.id)
+    await store.remove(request.params.id)
     return reply.code(204).send()
   })
 }

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems } from '../../lib/schemas.js'
-import type { TokenRepository } from './tokens.repository.js'
+import type { TokenStore } from '../../store/store.js'
 import { TokenCreate, TokenCreated, TokenListQuery, TokenPage } from './tokens.schemas.js'
 
-export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicUrl: string }> = async (app, { repo, publicUrl }) => {
+export const tokenRoutes: FastifyPluginAsyncZod<{ tokens: TokenStore, publicUrl: string }> = async (app, { tokens, publicUrl }) => {
   const tags = ['Tokens']
 
   app.post('/tokens', {
@@ -17,7 +17,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicU
       response: { 201: TokenCreated, ...problems(403, 413, 415) },
     },
   }, async (request, reply) => {
-    const token = repo.create(request.body)
+    const token = await tokens.create(request.body)
     return reply.code(201).header('Location', `${publicUrl}/v1/tokens/${token.id}`).header('Cache-Control', 'no-store').send(token)
   })
 
@@ -31,7 +31,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicU
       response: { 200: TokenPage, 304: NotModified, ...problems(403) },
     },
   }, async (request, reply) => {
-    return listPage(request, reply, publicUrl, request.query.limit, repo.list(request.query.limit, request.query.cursor))
+    return listPage(request, reply, publicUrl, request.query.limit, await tokens.list(request.query.limit, request.query.cursor))
   })
 
   app.delete('/tokens/:id', {
@@ -44,7 +44,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ repo: TokenRepository, publicU
       response: { 204: NoContent, ...problems(403, 404, 409) },
     },
   }, async (request, reply) => {
-    repo.revoke(request.params.id)
+    await tokens.revoke(request.params.id)
     return reply.code(204).send()
   })
 }

@@ -16,6 +16,7 @@ export type Token = z.infer<typeof Token>
 export const TokenCreated = Token.omit({ lastUsedAt: true }).extend({
   token: z.string().describe('The secret: shown this once, stored only as a hash'),
 }).meta({ id: 'TokenCreated' })
+export type TokenCreated = z.infer<typeof TokenCreated>
 
 export const TokenCreate = z.strictObject({
   name: text({ min: 1, max: 100 })

@@ -1,29 +1,45 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
-import { articleTags, tags } from '../../db/schema.js'
-import type { TagRef } from './articles.mapping.js'
+import type { TagRef } from '../../domain/records.js'
+import type { Db } from './client.js'
+import { articleTags, tags } from './schema.js'
+import type { Tx } from './unit-of-work.js'
 
 export type TagLoader = (articleIds: string[]) => Map<string, TagRef[]>
 
+const tagRefsOf = (db: Tx) => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+  .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
+
+function byArticle (rows: Array<TagRef & { articleId: string }>): Map<string, TagRef[]> {
+  const map = new Map<string, TagRef[]>()
+  for (const { articleId, ...tag } of rows) {
+    const list = map.get(articleId)
+    if (list) list.push(tag)
+    else map.set(articleId, [tag])
+  }
+  return map
+}
+
 /** The tags of several articles in one prepared query (ids passed as a JSON array), in the order their editors gave. */
 export function createTagLoader (db: Db): TagLoader {
-  const select = () => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-    .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
   // One article (every single read) by plain equality: half the cost of going through json_each.
-  const ofOne = select().where(eq(articleTags.articleId, sql.placeholder('id'))).orderBy(articleTags.position).prepare()
-  const ofMany = select().where(sql`${articleTags.articleId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+  const ofOne = tagRefsOf(db).where(eq(articleTags.articleId, sql.placeholder('id'))).orderBy(articleTags.position).prepare()
+  const ofMany = tagRefsOf(db).where(sql`${articleTags.articleId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
     .orderBy(articleTags.articleId, articleTags.position).prepare()
   return (articleIds) => {
-    const byArticle = new Map<string, TagRef[]>()
-    if (articleIds.length === 0) return byArticle
-    const rows = articleIds.length === 1 ? ofOne.all({ id: articleIds[0] }) : ofMany.all({ ids: JSON.stringify(articleIds) })
-    for (const { articleId, ...tag } of rows) {
-      const list = byArticle.get(articleId)
-      if (list) list.push(tag)
-      else byArticle.set(articleId, [tag])
-    }
-    return byArticle
+    if (articleIds.length === 0) return new Map()
+    return byArticle(articleIds.length === 1 ? ofOne.all({ id: articleIds[0] }) : ofMany.all({ ids: JSON.stringify(articleIds) }))
   }
+}
+
+/** The tags of one article, read in a unit of work. */
+export function tagsOfArticle (tx: Tx, articleId: string): TagRef[] {
+  return byArticle(tagRefsOf(tx).where(eq(articleTags.articleId, articleId)).orderBy(articleTags.position).all()).get(articleId) ?? []
+}
+
+/** Links exactly these tags to the article, in this order. */
+export function linkTags (tx: Tx, articleId: string, refs: TagRef[]): void {
+  tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
+  if (refs.length > 0) tx.insert(articleTags).values(refs.map((tag, position) => ({ articleId, tagId: tag.id, position }))).run()
 }
 
 export interface TagFilter {

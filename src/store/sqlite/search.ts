@@ -1,12 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
-import type { Audience } from '../../lib/auth.js'
+import { SEARCH_WINDOW } from '../../domain/search-document.js'
+import { listedState } from '../../domain/visibility.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
-import { snippet, type SearchQuery as ParsedQuery } from '../../lib/search-query.js'
-import { taggedWithAny, type TagLoader } from '../articles/articles.tags.js'
-import { inState } from '../articles/articles.visibility.js'
-import type { SearchHit, SearchQuery } from './search.schemas.js'
+import { snippet } from '../../lib/search-query.js'
+import type { SearchHitData, SearchStore } from '../store.js'
+import { inState } from './article-predicates.js'
+import { taggedWithAny, type TagLoader } from './article-tags.js'
+import type { Db } from './client.js'
+import { indexIsComplete, rebuildIndex } from './search-index.js'
 
 interface HitRow {
   id: string
@@ -21,17 +23,12 @@ interface HitRow {
   score: number
 }
 
-/** How many of the newest matches a search ranks: enough for any reader, cheap at a million articles. */
-export const SEARCH_WINDOW = 1000
-
-export type SearchRepository = ReturnType<typeof createSearchRepository>
-
-export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLoader) {
+export function createSearchStore (db: Db, tagsOf: TagLoader): SearchStore {
   return {
     /** Best match first (bm25, title weighted above lead above body), newer first among equals. */
-    search (query: SearchQuery, parsed: ParsedQuery, audience: Audience) {
+    async search (query, parsed, audience) {
       const at = now()
-      const filters: SQL[] = [sql`article_search MATCH ${parsed.match}`, inState(audience === 'public' ? 'published' : query.status ?? 'published', at)]
+      const filters: SQL[] = [sql`article_search MATCH ${parsed.match}`, inState(listedState(audience, query.status), at)]
       if (query.lang) filters.push(sql`articles.lang = ${query.lang}`)
       if (query.tag !== undefined) {
         const tagged = taggedWithAny(db, query.tag)
@@ -65,7 +62,7 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
       const tags = tagsOf(rows.map((r) => r.id))
       // Whether a word matches, shared by the page's snippets: the same words recur from hit to hit.
       const seen = new Map<string, boolean>()
-      const items: SearchHit[] = rows.map((row) => ({
+      const items: SearchHitData[] = rows.map((row) => ({
         id: row.id,
         slug: row.slug,
         title: row.title,
@@ -74,12 +71,14 @@ export function createSearchRepository (db: Db, publicUrl: string, tagsOf: TagLo
         updatedAt: row.updatedAt,
         lang: row.lang,
         tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
-        url: `${publicUrl}/v1/articles/slug/${row.slug}`,
         score: Math.round(row.score * 1e6) / 1e6,
         snippet: snippet(`${row.lead ?? ''} ${row.excerpt ?? ''}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
       }))
       const nextOffset = offset + rows.length
       return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
     },
+
+    isComplete: async () => indexIsComplete(db),
+    rebuild: () => rebuildIndex(db),
   }
 }

@@ -1,0 +1,61 @@
+import type { Role } from '../lib/auth.js'
+
+// What the stores keep, whatever the engine: each engine's schema has rows of exactly these shapes.
+// Timestamps are ISO-8601 UTC text with milliseconds: they sort as strings and reach the API unchanged.
+
+export interface ArticleRecord {
+  id: string
+  slug: string
+  title: string
+  /** Case- and ё-folded title, for sort=title. */
+  titleKey: string
+  lead: string | null
+  body: string
+  /** Rendered and sanitized on write, never on read. */
+  bodyHtml: string
+  /** The editorial state; "scheduled" and "deleted" are derived from publishedAt and deletedAt. */
+  status: 'draft' | 'published'
+  publishedAt: string | null
+  deletedAt: string | null
+  lang: string
+  author: string | null
+  coverImageUrl: string | null
+  coverImageAlt: string | null
+  version: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** An article as lists read it: body and bodyHtml only with include=body. */
+export type ArticleSummaryRecord = Omit<ArticleRecord, 'body' | 'bodyHtml'> & Partial<Pick<ArticleRecord, 'body' | 'bodyHtml'>>
+
+/** A tag as an article carries it, in the order its editor gave. */
+export interface TagRef {
+  id: string
+  slug: string
+  name: string
+}
+
+export interface TagRecord extends TagRef {
+  /** The name's case- and ё-folded key (unique). */
+  nameKey: string
+  /** The name's look-alike skeleton (lib/lookalike.ts); null only until a start backfills older rows. */
+  nameSkeleton: string | null
+  description: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface TokenRecord {
+  id: string
+  name: string
+  role: Role
+  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  hash: string
+  /** 'env' for the token CMS_ADMIN_TOKEN ensures, 'api' for the rest. */
+  source: 'env' | 'api'
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+  lastUsedAt: string | null
+}

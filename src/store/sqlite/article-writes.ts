@@ -1,0 +1,115 @@
+import { eq } from 'drizzle-orm'
+import { nextVersion, newArticle, planPatch, sameTags } from '../../domain/article-changes.js'
+import { toArticle, type ArticleData } from '../../domain/article-view.js'
+import type { ArticleRecord, TagRef } from '../../domain/records.js'
+import { restoredContent } from '../../domain/revisions.js'
+import { changesSearchText } from '../../domain/search-document.js'
+import { ConflictError, NotFoundError } from '../../lib/errors.js'
+import { newId, now } from '../../lib/ids.js'
+import { slugFrom } from '../../lib/slugs.js'
+import type { ArticlePatch } from '../../modules/articles/articles.schemas.js'
+import type { ArticleStore, WriteContext } from '../store.js'
+import { linkTags, tagsOfArticle } from './article-tags.js'
+import type { Db } from './client.js'
+import { saveRevision, snapshotAt } from './revisions.js'
+import { articles } from './schema.js'
+import { indexArticle, removeFromIndex, touchIndexed } from './search-index.js'
+import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
+import { ensureTagRefs } from './tag-names.js'
+import { unitOfWork, type Tx } from './unit-of-work.js'
+
+export type ArticleWrites = Omit<ArticleStore, 'byId' | 'bySlug' | 'list'>
+
+/** What a write of an article is handed: the record and its tags as they are, read once inside its unit of work. */
+interface Current {
+  record: ArticleRecord
+  tags: TagRef[]
+}
+
+/** The article as the write left it, read back in its unit of work: what the answer shows. */
+function readBack (tx: Tx, id: string): ArticleData {
+  const record = tx.select().from(articles).where(eq(articles.id, id)).get()!
+  return toArticle(record, tagsOfArticle(tx, id), now())
+}
+
+/** Writes the next version of the record, with these tags, and saves it as a revision. */
+function commitVersion (tx: Tx, { record, tags }: Current, changes: Partial<ArticleRecord>, newTags: TagRef[] | null, actor: string): void {
+  const at = now()
+  const next = nextVersion(record, changes, at)
+  tx.update(articles).set({ ...changes, version: next.version, updatedAt: at }).where(eq(articles.id, record.id)).run()
+  if (newTags) linkTags(tx, record.id, newTags)
+  saveRevision(tx, next, newTags ?? tags, actor, at)
+  if (changesSearchText(changes)) indexArticle(tx, next)
+  else touchIndexed(tx, next)
+}
+
+/** Applies a patch (domain/article-changes.ts says what changes); no new version when nothing does. */
+function applyPatch (tx: Tx, current: Current, patch: ArticlePatch, actor: string): void {
+  const at = now()
+  const changes = planPatch(current.record, patch, at)
+  if (changes.slug !== undefined) {
+    assertSlugFree(tx, changes.slug, current.record.id)
+    moveSlug(tx, current.record.id, current.record.slug, changes.slug, at)
+  }
+  const refs = patch.tags === undefined ? null : ensureTagRefs(tx, patch.tags)
+  const newTags = refs && !sameTags(current.tags, refs) ? refs : null
+  if (Object.keys(changes).length > 0 || newTags) commitVersion(tx, current, changes, newTags, actor)
+}
+
+export function createArticleWrites (db: Db): ArticleWrites {
+  /**
+   * One unit of work on an existing article: loads it and its tags (once: the precondition, the
+   * change and the revision share them), runs the caller's precondition, then `write`.
+   */
+  function writing<T> (id: string, context: WriteContext, write: (tx: Tx, current: Current) => T): Promise<T> {
+    return unitOfWork(db, (tx) => {
+      const record = tx.select().from(articles).where(eq(articles.id, id)).get()
+      if (!record) throw new NotFoundError('No article with this id')
+      const current = { record, tags: tagsOfArticle(tx, id) }
+      context.precondition?.(toArticle(record, current.tags, now()))
+      return write(tx, current)
+    })
+  }
+
+  return {
+    create: (input, actor) => unitOfWork(db, (tx) => {
+      if (input.slug) assertSlugFree(tx, input.slug)
+      const at = now()
+      const record = newArticle(input, newId(), input.slug ?? generatedSlug(tx, slugFrom(input.title) || 'article'), at)
+      tx.insert(articles).values(record).run()
+      const tags = ensureTagRefs(tx, input.tags)
+      linkTags(tx, record.id, tags)
+      saveRevision(tx, record, tags, actor, at)
+      indexArticle(tx, record)
+      return readBack(tx, record.id)
+    }),
+
+    update: (id, patch, context) => writing(id, context, (tx, current) => {
+      applyPatch(tx, current, patch, context.actor)
+      return readBack(tx, id)
+    }),
+
+    trash: (id, context) => writing(id, context, (tx, current) => {
+      if (!current.record.deletedAt) commitVersion(tx, current, { deletedAt: now() }, null, context.actor)
+      return readBack(tx, id)
+    }),
+
+    restore: (id, context) => writing(id, context, (tx, current) => {
+      if (!current.record.deletedAt) throw new ConflictError('The article is not in the trash', 'NOT_IN_TRASH')
+      commitVersion(tx, current, { deletedAt: null }, null, context.actor)
+      return readBack(tx, id)
+    }),
+
+    restoreRevision: (id, version, context) => writing(id, context, (tx, current) => {
+      const snapshot = snapshotAt(tx, id, version)
+      if (!snapshot) throw new NotFoundError('No such revision')
+      applyPatch(tx, current, restoredContent(snapshot), context.actor)
+      return readBack(tx, id)
+    }),
+
+    purge: (id, context) => writing(id, context, (tx) => {
+      removeFromIndex(tx, id)
+      tx.delete(articles).where(eq(articles.id, id)).run()
+    }),
+  }
+}

@@ -1,0 +1,55 @@
+import { eq, gt, sql } from 'drizzle-orm'
+import type { ArticleRecord } from '../../domain/records.js'
+import { searchDocument, SLOTS_PER_MS, type Indexed } from '../../domain/search-document.js'
+import type { Db } from './client.js'
+import { articles, searchDocs } from './schema.js'
+import { unitOfWork, type Tx } from './unit-of-work.js'
+
+// Keeps article_search (FTS5 over stems) and search_docs in step with articles, in the write's unit of work.
+
+export function removeFromIndex (tx: Tx, articleId: string): void {
+  const doc = tx.select({ rowid: searchDocs.rowid }).from(searchDocs).where(eq(searchDocs.articleId, articleId)).get()
+  if (!doc) return
+  tx.run(sql`DELETE FROM article_search WHERE rowid = ${doc.rowid}`)
+  tx.delete(searchDocs).where(eq(searchDocs.rowid, doc.rowid)).run()
+}
+
+/** (Re-)indexes an article under a rowid in its publication instant's range (domain/search-document.ts). */
+export function indexArticle (tx: Tx, row: Indexed): void {
+  removeFromIndex(tx, row.id)
+  const doc = searchDocument(row)
+  const last = tx.get<{ last: number | null }>(sql`SELECT max(rowid) AS last FROM search_docs WHERE rowid >= ${doc.key} AND rowid < ${doc.key + SLOTS_PER_MS}`).last
+  const { rowid } = tx.insert(searchDocs).values({ rowid: last === null ? doc.key : last + 1, articleId: doc.articleId, excerpt: doc.excerpt, updatedAt: doc.updatedAt, lang: doc.lang })
+    .returning({ rowid: searchDocs.rowid }).get()
+  tx.run(sql`INSERT INTO article_search (rowid, title, lead, body) VALUES (${rowid}, ${doc.title}, ${doc.lead}, ${doc.body})`)
+}
+
+/** Keeps the index's copies of a record's updated_at and lang current, for writes that change no text. */
+export function touchIndexed (tx: Tx, row: Pick<ArticleRecord, 'id' | 'updatedAt' | 'lang'>): void {
+  tx.update(searchDocs).set({ updatedAt: row.updatedAt, lang: row.lang }).where(eq(searchDocs.articleId, row.id)).run()
+}
+
+export function indexIsComplete (db: Db): boolean {
+  const row = db.get<{ missing: number, unexcerpted: number }>(sql`SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs) AS missing,
+    EXISTS (SELECT 1 FROM search_docs WHERE excerpt IS NULL OR updated_at IS NULL OR lang IS NULL) AS unexcerpted`)
+  return row.missing === 0 && row.unexcerpted === 0
+}
+
+/** Rebuilds the whole index from the articles, as one unit of work; resolves to how many it indexed. */
+export function rebuildIndex (db: Db): Promise<number> {
+  return unitOfWork(db, (tx) => {
+    tx.run(sql`DELETE FROM article_search`)
+    tx.delete(searchDocs).run()
+    let count = 0
+    let after = ''
+    // In chunks by id, so a million articles never sit in memory at once.
+    for (;;) {
+      const chunk = tx.select({ id: articles.id, title: articles.title, lead: articles.lead, bodyHtml: articles.bodyHtml, publishedAt: articles.publishedAt, updatedAt: articles.updatedAt, lang: articles.lang })
+        .from(articles).where(gt(articles.id, after)).orderBy(articles.id).limit(1000).all()
+      if (chunk.length === 0) return count
+      for (const row of chunk) indexArticle(tx, row)
+      count += chunk.length
+      after = chunk.at(-1)!.id
+    }
+  })
+}

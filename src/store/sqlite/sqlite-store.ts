@@ -1,0 +1,60 @@
+import type { Store } from '../store.js'
+import { createArticleReads } from './article-reads.js'
+import { createTagLoader } from './article-tags.js'
+import { createArticleWrites } from './article-writes.js'
+import type { Db } from './client.js'
+import { createContentState } from './content-state.js'
+import { appliedMigrations, migrateDatabase, migrationsApplied } from './migrate.js'
+import { createRevisionStore } from './revisions.js'
+import { createSearchStore } from './search.js'
+import { createTagStore } from './tags.js'
+import { createTokenStore } from './tokens.js'
+
+type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'content'>
+
+function createParts (db: Db): Parts {
+  // One prepared tag loader for article reads and search.
+  const tagsOf = createTagLoader(db)
+  return {
+    articles: { ...createArticleReads(db, tagsOf), ...createArticleWrites(db) },
+    revisions: createRevisionStore(db),
+    tags: createTagStore(db),
+    tokens: createTokenStore(db),
+    search: createSearchStore(db, tagsOf),
+    content: createContentState(db),
+  }
+}
+
+/**
+ * The store over one better-sqlite3 connection (a file in WAL mode, or memory); closing it closes the
+ * connection. Its parts prepare their statements once, on first use: after `migrate` has made the tables.
+ */
+export function createSqliteStore (db: Db): Store {
+  let parts: Parts | undefined
+  const part = () => (parts ??= createParts(db))
+  return {
+    get articles () { return part().articles },
+    get revisions () { return part().revisions },
+    get tags () { return part().tags },
+    get tokens () { return part().tokens },
+    get search () { return part().search },
+    get content () { return part().content },
+    health: {
+      async ready () {
+        try {
+          return migrationsApplied(db)
+        } catch {
+          return false
+        }
+      },
+    },
+    async migrate () {
+      const created = appliedMigrations(db) === 0
+      migrateDatabase(db)
+      return { created }
+    },
+    async close () {
+      db.$client.close()
+    },
+  }
+}

@@ -1,0 +1,116 @@
+import type { ArticleData, ArticleListData } from '../domain/article-view.js'
+import type { Audience, Principal } from '../lib/auth.js'
+import type { SearchQuery as ParsedQuery } from '../lib/search-query.js'
+import type { ArticleCreate, ArticleListQuery, ArticlePatch, Revision, RevisionSummary } from '../modules/articles/articles.schemas.js'
+import type { SearchHit, SearchQuery } from '../modules/search/search.schemas.js'
+import type { Tag, TagCreate, TagListQuery, TagPatch } from '../modules/tags/tags.schemas.js'
+import type { Token, TokenCreate, TokenCreated } from '../modules/tokens/tokens.schemas.js'
+
+// What the HTTP layer, the start-up and the scripts may ask of a database. Every method returns a
+// Promise, whatever the engine; each write is one unit of work (one transaction) inside the store.
+// Stores return data, never HTTP shapes: URLs are added where the response is built.
+
+/** One page of a keyset-paginated list. */
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+  total: number
+}
+
+/** Who writes, and an optional check of the current article (e.g. If-Match) made inside the write's transaction. */
+export interface WriteContext {
+  actor: string
+  precondition?: (current: ArticleData) => void
+}
+
+export interface ArticleStore {
+  byId (id: string, audience: Audience): Promise<ArticleData | undefined>
+  /** By current slug; or, for a former slug, the current one to redirect to. */
+  bySlug (slug: string, audience: Audience): Promise<{ article: ArticleData } | { redirectTo: string } | undefined>
+  /** `since` (published strictly after, for polling) and `countTotal: false` serve the feed. */
+  list (query: ArticleListQuery & { since?: string }, audience: Audience, options?: { countTotal?: boolean }): Promise<Page<ArticleListData>>
+  create (input: ArticleCreate, actor: string): Promise<ArticleData>
+  /** Applies the fields given; no new version when nothing changes. */
+  update (id: string, patch: ArticlePatch, context: WriteContext): Promise<ArticleData>
+  /** To the trash: gone from public reads, kept for staff and restore. */
+  trash (id: string, context: WriteContext): Promise<ArticleData>
+  /** Back from the trash, as it was. */
+  restore (id: string, context: WriteContext): Promise<ArticleData>
+  /** Makes an old revision's content the next version (domain/revisions.ts says what it brings back). */
+  restoreRevision (id: string, version: number, context: WriteContext): Promise<ArticleData>
+  /** Gone for good, with its tag links, revisions and former slugs. */
+  purge (id: string, context: WriteContext): Promise<void>
+}
+
+export type RevisionData = Omit<Revision, 'url'>
+
+export interface RevisionStore {
+  list (articleId: string, limit: number, cursor: string | undefined): Promise<Page<RevisionSummary>>
+  /** One revision: the article as it was, with who saved it and when. */
+  get (articleId: string, version: number): Promise<RevisionData | undefined>
+}
+
+export interface TagStore {
+  list (query: TagListQuery, audience: Audience): Promise<Page<Tag>>
+  byId (id: string, audience: Audience): Promise<Tag | undefined>
+  bySlug (slug: string, audience: Audience): Promise<Tag | undefined>
+  create (input: TagCreate): Promise<Tag>
+  update (id: string, patch: TagPatch, audience: Audience): Promise<Tag>
+  remove (id: string): Promise<void>
+  /** Fills the look-alike key of tags from before it existed; returns how many it filled. */
+  backfillSkeletons (): Promise<number>
+}
+
+export interface TokenStore {
+  create (input: TokenCreate): Promise<TokenCreated>
+  /** Makes CMS_ADMIN_TOKEN an admin token; a former value of it stops working. */
+  ensureEnvAdmin (secret: string): Promise<void>
+  /** The principal a secret stands for, or null when it is unknown, revoked or expired. */
+  resolve (secret: string): Promise<Principal | null>
+  list (limit: number, cursor: string | undefined): Promise<Page<Token>>
+  /** Whether any active, unexpired admin token exists: without one, nobody can write yet. */
+  hasAdmin (): Promise<boolean>
+  revoke (id: string): Promise<void>
+}
+
+export type SearchHitData = Omit<SearchHit, 'url'>
+
+export interface SearchStore {
+  /** Best match first among the newest matches, newer first among equals. */
+  search (query: SearchQuery, parsed: ParsedQuery, audience: Audience): Promise<Page<SearchHitData>>
+  /** True when every article has its complete entry (false after a restore from an old backup, say). */
+  isComplete (): Promise<boolean>
+  /** Rebuilds the whole index from the articles; returns how many it indexed. */
+  rebuild (): Promise<number>
+}
+
+/**
+ * What public reads depend on: `generation` changes with every committed write to content (articles,
+ * tags, their links), `until` is when the next scheduled article goes live (ms, or Infinity).
+ */
+export interface ContentState {
+  generation: string
+  until: number
+}
+
+export interface ContentStateStore {
+  current (): Promise<ContentState>
+}
+
+export interface HealthStore {
+  /** True when the database answers and every migration is applied. */
+  ready (): Promise<boolean>
+}
+
+export interface Store {
+  articles: ArticleStore
+  revisions: RevisionStore
+  tags: TagStore
+  tokens: TokenStore
+  search: SearchStore
+  content: ContentStateStore
+  health: HealthStore
+  /** Applies pending migrations; `created` when the database had none before (a new newsroom). */
+  migrate (): Promise<{ created: boolean }>
+  close (): Promise<void>
+}
