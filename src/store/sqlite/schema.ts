@@ -21,9 +21,8 @@ export const tags = sqliteTable('tags', {
   uniqueIndex('tags_name_skeleton_unique').on(t.nameSkeleton),
 ])
 
-export type TagRow = typeof tags.$inferSelect
-
-// Public reads filter on exactly this predicate, so SQLite can use the partial indexes below.
+// Public reads filter on exactly this predicate (article-predicates.ts, where queries get it), so SQLite
+// can use the partial indexes below.
 const live = sql`status = 'published' AND deleted_at IS NULL`
 
 export const articles = sqliteTable('articles', {
@@ -57,8 +56,6 @@ export const articles = sqliteTable('articles', {
   index('articles_updated_at_idx').on(t.updatedAt, t.id),
   index('articles_title_key_idx').on(t.titleKey, t.id),
 ])
-
-export type ArticleRow = typeof articles.$inferSelect
 
 export const articleTags = sqliteTable('article_tags', {
   articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
@@ -111,8 +108,6 @@ export const tokens = sqliteTable('tokens', {
 }, (t) => [
   uniqueIndex('tokens_hash_unique').on(t.hash),
 ])
-
-export type TokenRow = typeof tokens.$inferSelect
 
 /** Gives each article a stable integer key for the FTS5 index (article_search), which is keyed by rowid. */
 export const searchDocs = sqliteTable('search_docs', {
