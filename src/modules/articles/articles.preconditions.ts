@@ -5,7 +5,7 @@ import type { WriteContext } from '../../store/store.js'
 import { articleEtag } from './articles.view.js'
 
 /**
- * The write context of a request: its token's name, and its If-Match header as a check the repository
+ * The write context of a request: its token's name, and its If-Match header as a check the store
  * runs inside the write's transaction, so two editors racing with one ETag cannot both win.
  */
 export function writeContext (request: FastifyRequest): WriteContext {
