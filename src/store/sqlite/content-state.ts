@@ -18,9 +18,11 @@ export function createContentState (db: Db): ContentStateStore {
   const nextScheduled = db.select({ at: min(articles.publishedAt) }).from(articles).where(inState('scheduled', sql.placeholder('at'))).prepare()
   let changes = ''
   let state: ContentState = { generation: '', until: 0 }
+  // Every cached read asks: while nothing changed it gets the same settled promise, not a new one.
+  let answer = Promise.resolve(state)
 
   return {
-    async current () {
+    current () {
       const seen = `${ownChanges.get() as number}.${othersChanges.get() as number}`
       if (seen !== changes || Date.now() >= state.until) {
         const generation = String(contentVersion.get() as number)
@@ -30,8 +32,9 @@ export function createContentState (db: Db): ContentStateStore {
           : state.until
         changes = seen
         state = { generation, until }
+        answer = Promise.resolve(state)
       }
-      return state
+      return answer
     },
   }
 }
