@@ -49,12 +49,14 @@ function ownBytes (payload: string | Buffer): Buffer {
 export default fp<ResponseCacheOptions>(async function responseCache (app, { contentState, maxBytes, maxEntries }) {
   const store = createResponseStore({ maxBytes, maxEntries })
   let seen = { generation: '', until: 0 }
+  let seenAnswer: Promise<ContentState> | undefined
 
-  /** The current generation; everything stored goes when content changes or a scheduled article comes due. */
-  async function currentGeneration (): Promise<string> {
-    const state = await contentState()
+  /** The generation in a new answer; everything stored goes when content changed or a scheduled article came due. */
+  async function generationIn (answer: Promise<ContentState>): Promise<string> {
+    const state = await answer
     if (state.generation !== seen.generation || Date.now() >= seen.until) store.clear()
     seen = state
+    seenAnswer = answer
     return state.generation
   }
 
@@ -62,7 +64,9 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
   app.decorateRequest('cacheGeneration', '')
   const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
     if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return
-    const generation = await currentGeneration()
+    // The same promise as last time is the same state (the store settles one per state): no await on a hit.
+    const answer = contentState()
+    const generation = answer === seenAnswer ? seen.generation : await generationIn(answer)
     const entry = store.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.
     if (entry?.generation === generation) return reply.headers(entry.headers).send(entry.body)

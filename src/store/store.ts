@@ -94,6 +94,7 @@ export interface ContentState {
 }
 
 export interface ContentStateStore {
+  /** The same settled promise while the state holds (callers may compare it to skip an await), a new one when it changes. */
   current (): Promise<ContentState>
 }
 
