@@ -18,12 +18,13 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     tool: { type: 'string', default: defaultTool() },
     workers: { type: 'string', default: '2' },
-    // `--only hostile` runs just the hostile scenarios; `--server` measures another build (e.g. an older one).
+    // `--only hostile` or `--only metrics` runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
   },
 })
 const onlyHostile = values.only === 'hostile'
+const onlyMetrics = values.only === 'metrics'
 const serverBundle = values.server
 const articles = Number(values.articles)
 const duration = Number(values.duration)
@@ -34,6 +35,7 @@ const results = join(projectRoot, 'bench', 'results')
 mkdirSync(results, { recursive: true })
 const dbPath = join(results, `bench-${articles}.db`)
 const ADMIN = 'bench-admin-token-0123456789abcdef0123456789'
+const METRICS = 'bench-metrics-token-0123456789abcdef0123456789'
 
 let buildSeconds: number | null = null
 if (!existsSync(dbPath)) {
@@ -104,7 +106,37 @@ const bySlug = (prefix: string, slugs: string[]) => get(...slugs.map((s) => `${p
 console.log(`${articles} articles, ${connections} connections, ${duration} s per scenario, load from ${tool}\n`)
 
 const appEnv = { DATABASE_URL: `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN }
+/**
+ * What recording metrics costs on the cached read path: the same reads from two servers, one with
+ * CMS_METRICS_TOKEN, alternated twice so that both see the same machine; the best round of each counts.
+ */
+async function metricsCost (): Promise<Record<string, number>> {
+  const plain = await start([serverBundle], appEnv, 4107, '/healthz')
+  const metered = await start([serverBundle], { ...appEnv, CMS_METRICS_TOKEN: METRICS }, 4108, '/healthz')
+  const best: Record<string, number> = {}
+  for (const round of [1, 2]) {
+    for (const [label, path] of [['feed first page', '/v1/feed'], ['article by slug (hot)', `/v1/articles/slug/${hot[0]}`]] as const) {
+      for (const [server, state] of [[plain, 'off'], [metered, 'on']] as const) {
+        const { rps } = await load(server, `metrics ${state}: ${label}, round ${round}`, get(path))
+        best[`${state} ${label}`] = Math.max(best[`${state} ${label}`] ?? 0, rps)
+      }
+    }
+  }
+  await stop(plain)
+  await stop(metered)
+  return {
+    metricsOnVsOffFeed: Number((best['on feed first page']! / best['off feed first page']!).toFixed(3)),
+    metricsOnVsOffArticle: Number((best['on article by slug (hot)']! / best['off article by slug (hot)']!).toFixed(3)),
+  }
+}
+
+if (onlyMetrics) {
+  console.log('\nratios:', await metricsCost())
+  process.exit(0)
+}
+
 let coldStartMs = 0
+let metricRatios: Record<string, number> = {}
 if (!onlyHostile) {
   const hello = await start(['--import', 'tsx', join(projectRoot, 'bench', 'hello.ts')], {}, 4101)
   await load(hello, 'hello world (bare Fastify)', get('/'))
@@ -151,6 +183,7 @@ if (!onlyHostile) {
   await load(cluster, `app ×${workers} workers: article by slug (uniform)`, bySlug('/v1/articles/slug/', uniform))
   await load(cluster, `app ×${workers} workers: feed first page`, get('/v1/feed'))
   await stop(cluster)
+  metricRatios = await metricsCost()
 }
 
 // Hostile traffic, each on a fresh server so its peak RSS is its own.
@@ -198,6 +231,7 @@ const ratios = {
   deepVsFirstPageUncachedCost: ratio(p50('app: feed deep page uncached, 1 conn'), p50('app: feed first page uncached, 1 conn')),
   workersArticleUniform: ratio(rps(`app ×${workers} workers: article by slug (uniform)`), rps('app: article by slug (uniform)')),
   workersFeed: ratio(rps(`app ×${workers} workers: feed first page`), rps('app: feed first page')),
+  ...metricRatios,
 }
 console.log('\nratios:', ratios)
 console.log(`cold start to healthy: ${coldStartMs} ms${buildSeconds === null ? '' : `; database built in ${buildSeconds} s`}`)

@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { serializerCompiler } from './lib/serializer.js'
 import type { Config } from './config.js'
+import { requestIdOf } from './lib/request-id.js'
 import { NoQuery } from './lib/schemas.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
@@ -9,11 +10,14 @@ import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.js
 import security from './plugins/security.js'
 import rateLimits from './plugins/rate-limits.js'
 import requestBody from './plugins/request-body.js'
+import requestId from './plugins/request-id.js'
+import metrics from './plugins/metrics.js'
 import responseCache from './plugins/response-cache.js'
 import openapi from './plugins/swagger.js'
 import { feedRoutes } from './modules/feed/feed.routes.js'
 import { searchRoutes } from './modules/search/search.routes.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { metricsRoutes } from './modules/metrics/metrics.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
@@ -39,6 +43,8 @@ export async function buildApp ({ config, store }: AppDeps) {
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     trustProxy: config.trustProxy,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
@@ -55,6 +61,9 @@ export async function buildApp ({ config, store }: AppDeps) {
   })
 
   await app.register(errors)
+  await app.register(requestId)
+  // Early, so requests refused by the hooks after it count as in flight too.
+  await app.register(metrics, { enabled: config.metricsToken !== undefined, articleCounts: store.articles.counts })
   await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(requestBody)
   await app.register(auth, { resolve: store.tokens.resolve, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
@@ -65,6 +74,7 @@ export async function buildApp ({ config, store }: AppDeps) {
   await app.register(openapi)
 
   await app.register(healthRoutes, { health: store.health })
+  await app.register(metricsRoutes, { token: config.metricsToken })
   const { publicUrl } = config
   await app.register(articleRoutes, { prefix: '/v1', articles: store.articles, publicUrl })
   await app.register(revisionRoutes, { prefix: '/v1', articles: store.articles, revisions: store.revisions, publicUrl })

@@ -9,6 +9,7 @@ const EnvSchema = z.object({
     .regex(/^file:.+/, 'must look like file:path/to/cms.db or file::memory:')
     .default('file:data/cms.db'),
   CMS_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  CMS_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CMS_DEMO_CONTENT: booleanString.default(true),
   CMS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CMS_SITE_NAME: z.string().trim().min(1).max(200).default('Newsroom'),
@@ -36,6 +37,8 @@ export interface Config {
   /** A file path, or ':memory:'. */
   databasePath: string
   adminToken: string | undefined
+  /** The bearer token GET /metrics answers to; unset, metrics are off and /metrics is 404. */
+  metricsToken: string | undefined
   demoContent: boolean
   /** Base URL for links, without a trailing slash. */
   publicUrl: string
@@ -86,6 +89,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     host: e.HOST,
     databasePath: e.DATABASE_URL.slice('file:'.length),
     adminToken: e.CMS_ADMIN_TOKEN,
+    metricsToken: e.CMS_METRICS_TOKEN,
     demoContent: e.CMS_DEMO_CONTENT,
     publicUrl: (e.CMS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     siteName: e.CMS_SITE_NAME,

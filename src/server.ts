@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { superviseWorkers } from './cluster.js'
+import { serveClusterMetrics } from './lib/cluster-metrics.js'
 import { prepareStore } from './prepare.js'
 import { createStore } from './store/create-store.js'
 
@@ -23,6 +24,7 @@ if (cluster.isPrimary) {
   if (config.workers > 1) {
     // The primary only prepares and supervises; the workers open the database and serve.
     await store.close()
+    if (config.metricsToken) serveClusterMetrics()
     superviseWorkers(config.workers, log)
   }
 }

@@ -174,6 +174,7 @@ describe('config', () => {
       host: '127.0.0.1',
       databasePath: 'data/cms.db',
       adminToken: undefined,
+      metricsToken: undefined,
       demoContent: true,
       publicUrl: 'http://localhost:3000',
       siteName: 'Newsroom',

@@ -71,7 +71,8 @@ describe('authorization matrix', () => {
   type Caller = 'none' | 'bad' | 'viewer' | 'editor' | 'admin'
   type State = 'published' | 'draft' | 'scheduled' | 'deleted'
   interface Rule {
-    role: 'public' | 'viewer' | 'editor' | 'admin'
+    /** `metrics`: the metrics token's route, which knows no API token; off (404 for everyone) in this harness. */
+    role: 'public' | 'viewer' | 'editor' | 'admin' | 'metrics'
     /** Routes about one article run once per article state; `visible` ones hide unpublished ones from the public. */
     article?: 'visible' | 'any'
     request: (f: Fixture) => { url: string, body?: unknown }
@@ -82,6 +83,7 @@ describe('authorization matrix', () => {
   const rules: Record<string, Rule> = {
     'GET /healthz': { role: 'public', request: () => ({ url: '/healthz' }) },
     'GET /readyz': { role: 'public', request: () => ({ url: '/readyz' }) },
+    'GET /metrics': { role: 'metrics', request: () => ({ url: '/metrics' }) },
     'GET /v1/articles': { role: 'public', request: () => ({ url: '/v1/articles' }) },
     'POST /v1/articles': { role: 'editor', request: () => ({ url: '/v1/articles', body: { title: 'Матрица' } }) },
     'GET /v1/articles/{id}': { role: 'public', article: 'visible', request: (f) => ({ url: `/v1/articles/${f.id}` }) },
@@ -146,7 +148,8 @@ describe('authorization matrix', () => {
           const res = await h.call(method, url, { token: secrets[caller], body })
           const where = `${operation} as ${caller} on a ${state} article`
           const callerRank = caller === 'none' || caller === 'bad' ? 0 : rank[caller]
-          if (caller === 'bad') assert.equal(res.status, 401, where)
+          if (rule.role === 'metrics') assert.equal(res.status, 404, where)
+          else if (caller === 'bad') assert.equal(res.status, 401, where)
           else if (rule.role !== 'public' && caller === 'none') {
             assert.equal(res.status, 401, where)
             assert.equal(res.headers['www-authenticate'], 'Bearer', where)

@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The weakest role that may call the route; absent means public. */
     role?: Role
+    /** The route checks its Authorization header itself (it is not an API token's). */
+    ownAuth?: boolean
   }
 }
 
@@ -57,7 +59,7 @@ export default fp<AuthOptions>(async function auth (app, { resolve, failureLimit
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization
-    if (header !== undefined) {
+    if (header !== undefined && request.routeOptions.config.ownAuth !== true) {
       const retryAfter = throttle.retryAfter(request.ip)
       if (retryAfter > 0) {
         reply.header('Retry-After', String(retryAfter))

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { Duplex } from 'node:stream'
-import type { FastifyBaseLogger, FastifyError, FastifyReply } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError, ValidationError } from '../lib/errors.js'
 import type { Problem } from '../lib/schemas.js'
@@ -42,7 +43,8 @@ function toValidationError (error: FastifyError): ValidationError {
  * For errors the router raises before any hook runs (a malformed URL, a path segment over the router's
  * length limit): the same problem body as everything else.
  */
-export function frameworkErrors (error: FastifyError, _request: unknown, reply: FastifyReply): void {
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Request-Id', request.id)
   const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'
   // A reply is thenable, and this handler only sends it: nothing to await.
   sendProblem(reply, 400, 'BAD_REQUEST', detail).then(() => {}, () => {})
@@ -62,11 +64,13 @@ export function clientErrorHandler (this: { log: FastifyBaseLogger }, error: Err
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const [status, code, detail] = parserErrors[error.code ?? ''] ??
     [400, 'BAD_REQUEST', 'The request is malformed; non-ASCII characters in a URL must be percent-encoded']
-  this.log.debug({ err: error }, 'client error')
+  // No request was parsed, so no id of the caller's can be trusted: a new one ties the answer to the log line.
+  const reqId = randomUUID()
+  this.log.debug({ err: error, reqId }, 'client error')
   if (socket.writable) {
     const problem: Problem = { type: 'about:blank', title: STATUS_CODES[status]!, status, detail, code }
     const body = JSON.stringify(problem)
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nX-Request-Id: ${reqId}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   }
   socket.destroy(error)

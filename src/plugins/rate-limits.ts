@@ -8,8 +8,8 @@ export interface RateLimitOptions {
 }
 
 const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-// Probes from a load balancer or an orchestrator must never be refused.
-const unlimited = new Set(['/healthz', '/readyz'])
+// Probes from a load balancer or an orchestrator, and Prometheus' scrapes, must never be refused.
+const unlimited = new Set(['/healthz', '/readyz', '/metrics'])
 
 /** Request budgets, when configured: reads per IP (anonymous) or per token, writes per token. */
 export default fp<RateLimitOptions>(async function rateLimits (app, { rateLimitReads, rateLimitWrites }) {

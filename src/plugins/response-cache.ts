@@ -6,8 +6,8 @@ import type { ContentState } from '../store/store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** How many responses the cache holds, and what they cost in memory. */
-    responseCacheStats: () => { entries: number, bytes: number }
+    /** How many responses the cache holds and what they cost in memory; how many reads it answered, and missed, so far. */
+    responseCacheStats: () => { entries: number, bytes: number, hits: number, misses: number }
   }
   interface FastifyRequest {
     /** The content generation seen before this request read anything; '' when it is not cacheable. */
@@ -60,7 +60,8 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
     return state.generation
   }
 
-  app.decorate('responseCacheStats', store.stats)
+  const answered = { hits: 0, misses: 0 }
+  app.decorate('responseCacheStats', () => ({ ...store.stats(), ...answered }))
   app.decorateRequest('cacheGeneration', '')
   const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
     if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return
@@ -69,7 +70,11 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
     const generation = answer === seenAnswer ? seen.generation : await generationIn(answer)
     const entry = store.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.
-    if (entry?.generation === generation) return reply.headers(entry.headers).send(entry.body)
+    if (entry?.generation === generation) {
+      answered.hits++
+      return reply.headers(entry.headers).send(entry.body)
+    }
+    answered.misses++
     request.cacheGeneration = generation
   }
   // Appended to each route's own onRequest hooks, so it runs after auth and rate limits.

@@ -24,15 +24,21 @@ export default fp(async function openapi (app) {
         { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
         { name: 'Search', description: 'Russian- and English-aware full-text search' },
         { name: 'Tokens', description: 'API tokens and their roles (admin)' },
-        { name: 'Operations', description: 'Health and readiness' },
+        { name: 'Operations', description: 'Health, readiness and metrics' },
       ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The value of CMS_METRICS_TOKEN (not an API token)' },
+        },
       },
     },
     transform (input) {
       const { schema, url } = jsonSchemaTransform(input)
       const role = input.route.config?.role
+      if (input.route.config?.ownAuth) {
+        return { schema: { ...schema, security: [{ metricsToken: [] }], description: 'Requires CMS_METRICS_TOKEN as the bearer token.', 'x-required-role': 'metrics' }, url }
+      }
       const security = role ? [{ bearerAuth: [] }] : []
       const description = role ? `Requires a token with role \`${role}\` or higher.` : 'Public; a token may widen what is visible.'
       return { schema: { ...schema, security, description, 'x-required-role': role ?? 'public' }, url }

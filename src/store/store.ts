@@ -1,4 +1,5 @@
 import type { ArticleData, ArticleListData } from '../domain/article-view.js'
+import type { ArticleState } from '../domain/visibility.js'
 import type { Audience, Principal } from '../lib/auth.js'
 import type { SearchQuery as ParsedQuery } from '../lib/search-query.js'
 import type { ArticleCreate, ArticleListQuery, ArticlePatch, Revision, RevisionSummary } from '../modules/articles/articles.schemas.js'
@@ -29,6 +30,8 @@ export interface ArticleStore {
   bySlug (slug: string, audience: Audience): Promise<{ article: ArticleData } | { redirectTo: string } | undefined>
   /** `since` (published strictly after, for polling) and `countTotal: false` serve the feed. */
   list (query: ArticleListQuery & { since?: string }, audience: Audience, options?: { countTotal?: boolean }): Promise<Page<ArticleListData>>
+  /** How many articles are in each state now, from counts kept by every write: cheap at any archive size. */
+  counts (): Promise<Record<ArticleState, number>>
   create (input: ArticleCreate, actor: string): Promise<ArticleData>
   /** Applies the fields given; no new version when nothing changes. */
   update (id: string, patch: ArticlePatch, context: WriteContext): Promise<ArticleData>

@@ -15,7 +15,7 @@ export interface RunningServer {
  * Starts what `npm start` runs (the bundle `npm ci` builds) on a port the OS picks — fixed ports collide
  * with the ephemeral ports of other tests' client sockets — and resolves once it logs where it listens.
  */
-export function startServer (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+export function startServer (env: Record<string, string>, timeoutMs = 30_000, { keepOutput = false } = {}): Promise<RunningServer> {
   if (!existsSync(bundle)) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it)')
   const child = spawn(process.execPath, [bundle], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
@@ -29,9 +29,10 @@ export function startServer (env: Record<string, string>, timeoutMs = 30_000): P
       const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
       if (listening) {
         clearTimeout(timer)
-        // From here on the request log is drained unread (the pipe must not fill up); stderr is kept.
+        // From here on the request log is drained unread (the pipe must not fill up) unless it is wanted; stderr is kept.
         child.stdout.off('data', onData)
-        child.stdout.resume()
+        if (keepOutput) child.stdout.on('data', (more: Buffer) => { output += more })
+        else child.stdout.resume()
         resolve({ child, base: listening[1]!, output: () => output })
       }
     }

@@ -11,7 +11,7 @@ import type { ArticleStore } from '../store.js'
 import { inState, visibleTo } from './article-predicates.js'
 import { countPublishedTagged, taggedWithAny, type TagLoader } from './article-tags.js'
 import type { Db } from './client.js'
-import { articles, articleSlugs } from './schema.js'
+import { articleCounts, articles, articleSlugs } from './schema.js'
 
 const { body: _body, bodyHtml: _bodyHtml, ...summaryColumns } = getTableColumns(articles)
 
@@ -37,7 +37,7 @@ function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string |
   return dir === 'desc' && nullable ? or(after, isNull(column))! : after
 }
 
-export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list'>
+export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
 export function createArticleReads (db: Db, tagsOf: TagLoader): ArticleReads {
   // Reads by key are the hottest path: prepared once per key and audience, not built per request.
@@ -47,6 +47,9 @@ export function createArticleReads (db: Db, tagsOf: TagLoader): ArticleReads {
     id: { public: prepareFind(articles.id, 'public'), staff: prepareFind(articles.id, 'staff') },
     slug: { public: prepareFind(articles.slug, 'public'), staff: prepareFind(articles.slug, 'staff') },
   }
+  const kept = db.select().from(articleCounts).prepare()
+  // Scheduled articles are few and sit at the top of the live index: counted, not kept (time moves them).
+  const scheduled = db.select({ n: count() }).from(articles).where(inState('scheduled', sql.placeholder('at'))).prepare()
   const formerSlug = db.select({ articleId: articleSlugs.articleId }).from(articleSlugs).where(eq(articleSlugs.slug, sql.placeholder('slug'))).prepare()
 
   function find (key: keyof typeof findBy, value: string, audience: Audience): ArticleData | undefined {
@@ -57,6 +60,12 @@ export function createArticleReads (db: Db, tagsOf: TagLoader): ArticleReads {
 
   return {
     byId: async (id, audience) => find('id', id, audience),
+
+    async counts () {
+      const n = Object.fromEntries(kept.all().map((row) => [row.state, row.n]))
+      const due = scheduled.get({ at: now() })?.n ?? 0
+      return { draft: n.draft ?? 0, scheduled: due, published: (n.live ?? 0) - due, deleted: n.deleted ?? 0 }
+    },
 
     async bySlug (slug, audience) {
       const article = find('slug', slug, audience)

@@ -18,7 +18,7 @@ import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
 import { ensureTagRefs } from './tag-names.js'
 import { unitOfWork, type Tx } from './unit-of-work.js'
 
-export type ArticleWrites = Omit<ArticleStore, 'byId' | 'bySlug' | 'list'>
+export type ArticleWrites = Omit<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
 /** What a write of an article is handed: the record and its tags as they are, read once inside its unit of work. */
 interface Current {

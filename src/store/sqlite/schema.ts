@@ -134,3 +134,12 @@ export const contentState = sqliteTable('content_state', {
   id: integer('id').primaryKey(),
   version: integer('version').notNull(),
 })
+
+/**
+ * How many articles are drafts, live (published, now or scheduled) and in the trash: kept by triggers
+ * in the writing transaction (migration 0017), so the metrics read three rows, never count a million.
+ */
+export const articleCounts = sqliteTable('article_counts', {
+  state: text('state', { enum: ['draft', 'live', 'deleted'] }).primaryKey(),
+  n: integer('n').notNull(),
+})

@@ -1,0 +1,115 @@
+import cluster from 'node:cluster'
+import fp from 'fastify-plugin'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { ArticleState } from '../domain/visibility.js'
+import { clusterScrape } from '../lib/cluster-metrics.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Prometheus text of this process, or of every worker's with CMS_WORKERS; null when metrics are off. */
+    scrapeMetrics: (() => Promise<string>) | null
+  }
+}
+
+export interface MetricsOptions {
+  enabled: boolean
+  /** How many articles are in each state now (read from counts the store keeps, never by counting rows). */
+  articleCounts: () => Promise<Record<ArticleState, number>>
+}
+
+// The OpenTelemetry HTTP semantic conventions' buckets for http.server.request.duration, in seconds.
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+/** The route label of a request no route matched: one value, whatever the path, so URLs cannot make series. */
+export const UNMATCHED_ROUTE = '_OTHER'
+const methodOf = (method: string) => (METHODS.has(method) ? method : '_OTHER')
+
+/**
+ * Prometheus metrics, recorded only when CMS_METRICS_TOKEN is set: request durations by method, route
+ * template and status, requests in flight, the response cache's hits, misses and bytes, articles by
+ * status, and the process's own figures. Recording is a counter bump and one observation per request;
+ * everything else is read when Prometheus scrapes.
+ */
+export default fp<MetricsOptions>(async function metrics (app, { enabled, articleCounts }) {
+  if (!enabled) {
+    app.decorate('scrapeMetrics', null)
+    return
+  }
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  // Each metric made with `registers: []` and registered here: none of them reaches prom-client's global registry.
+  const register = (...metrics: Array<Counter | Gauge | Histogram>) => { for (const metric of metrics) registry.registerMetric(metric) }
+
+  const duration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP server requests.',
+    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+    buckets: BUCKETS,
+    registers: [],
+  })
+  // Children looked up by one string: prom-client's own label lookup hashes an object per call.
+  const series = new Map<string, { observe: (value: number) => void }>()
+  const active = new Map<string, number>()
+  register(duration, new Gauge({
+    name: 'http_server_active_requests',
+    help: 'Number of active HTTP server requests.',
+    labelNames: ['http_request_method'],
+    registers: [],
+    collect () {
+      for (const [method, n] of active) this.set({ http_request_method: method }, n)
+    },
+  }))
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const method = methodOf(request.method)
+    active.set(method, (active.get(method) ?? 0) + 1)
+    // 'close' comes for every response, also one whose client went away before it was sent.
+    reply.raw.once('close', () => active.set(method, active.get(method)! - 1))
+    done()
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    const method = methodOf(request.method)
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE
+    const key = `${method} ${route} ${reply.statusCode}`
+    let child = series.get(key)
+    if (!child) {
+      child = duration.labels(method, route, String(reply.statusCode))
+      series.set(key, child)
+    }
+    child.observe(reply.elapsedTime / 1000)
+    done()
+  })
+
+  const reported = { hits: 0, misses: 0 }
+  for (const [name, help] of [['hits', 'Anonymous reads answered from the response cache.'], ['misses', 'Anonymous reads the response cache could not answer.']] as const) {
+    register(new Counter({
+      name: `cms_response_cache_${name}_total`,
+      help,
+      registers: [],
+      collect () {
+        // The response cache registers after this plugin; its figures are read at scrape time.
+        const now = app.responseCacheStats()[name]
+        this.inc(now - reported[name])
+        reported[name] = now
+      },
+    }))
+  }
+  register(new Gauge({
+    name: 'cms_response_cache_bytes',
+    help: 'Memory the response cache holds, in bytes.',
+    registers: [],
+    collect () { this.set(app.responseCacheStats().bytes) },
+  }), new Gauge({
+    name: 'cms_articles',
+    help: 'Articles by status (draft, scheduled, published, deleted).',
+    labelNames: ['status'],
+    registers: [],
+    // Every worker reads the same database: one worker's figure is the cluster's.
+    aggregator: 'first',
+    async collect () {
+      for (const [status, n] of Object.entries(await articleCounts())) this.set({ status }, n)
+    },
+  }))
+
+  app.decorate('scrapeMetrics', cluster.isWorker ? clusterScrape(registry) : () => registry.metrics())
+}, { name: 'metrics' })
