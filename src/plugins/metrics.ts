@@ -1,8 +1,9 @@
 import cluster from 'node:cluster'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import type { ArticleState } from '../domain/visibility.js'
 import { clusterScrape } from '../lib/cluster-metrics.js'
+import { createRequestHistogram } from '../lib/request-histogram.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,19 +39,12 @@ export default fp<MetricsOptions>(async function metrics (app, { enabled, articl
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   // Each metric made with `registers: []` and registered here: none of them reaches prom-client's global registry.
-  const register = (...metrics: Array<Counter | Gauge | Histogram>) => { for (const metric of metrics) registry.registerMetric(metric) }
+  const register = (...metrics: Array<Counter | Gauge>) => { for (const metric of metrics) registry.registerMetric(metric) }
 
-  const duration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Duration of HTTP server requests.',
-    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
-    buckets: BUCKETS,
-    registers: [],
-  })
-  // Children looked up by one string: prom-client's own label lookup hashes an object per call.
-  const series = new Map<string, { observe: (value: number) => void }>()
+  const duration = createRequestHistogram('http_server_request_duration_seconds', 'Duration of HTTP server requests.', BUCKETS)
+  registry.registerMetric(duration.metric)
   const active = new Map<string, number>()
-  register(duration, new Gauge({
+  register(new Gauge({
     name: 'http_server_active_requests',
     help: 'Number of active HTTP server requests.',
     labelNames: ['http_request_method'],
@@ -68,15 +62,7 @@ export default fp<MetricsOptions>(async function metrics (app, { enabled, articl
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {
-    const method = methodOf(request.method)
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE
-    const key = `${method} ${route} ${reply.statusCode}`
-    let child = series.get(key)
-    if (!child) {
-      child = duration.labels(method, route, String(reply.statusCode))
-      series.set(key, child)
-    }
-    child.observe(reply.elapsedTime / 1000)
+    duration.observe(methodOf(request.method), request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
 
