@@ -22,7 +22,7 @@ export interface MetricsOptions {
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 /** The route label of a request no route matched: one value, whatever the path, so URLs cannot make series. */
-export const UNMATCHED_ROUTE = '_OTHER'
+const UNMATCHED_ROUTE = '_OTHER'
 const methodOf = (method: string) => (METHODS.has(method) ? method : '_OTHER')
 
 /**
