@@ -2,7 +2,7 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
 import type { Db } from './client.js'
 import { articleTags, tags } from './schema.js'
-import type { Tx } from './unit-of-work.js'
+import { prepared, type Tx } from './unit-of-work.js'
 
 export type TagLoader = (articleIds: string[]) => Map<string, TagRef[]>
 
@@ -33,12 +33,13 @@ export function createTagLoader (db: Db): TagLoader {
 
 /** The tags of one article, read in a unit of work. */
 export function tagsOfArticle (tx: Tx, articleId: string): TagRef[] {
-  return byArticle(tagRefsOf(tx).where(eq(articleTags.articleId, articleId)).orderBy(articleTags.position).all()).get(articleId) ?? []
+  const query = prepared(tx, 'tags of article', (db) => tagRefsOf(db).where(eq(articleTags.articleId, sql.placeholder('id'))).orderBy(articleTags.position).prepare())
+  return byArticle(query.all({ id: articleId })).get(articleId) ?? []
 }
 
 /** Links exactly these tags to the article, in this order. */
 export function linkTags (tx: Tx, articleId: string, refs: TagRef[]): void {
-  tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
+  prepared(tx, 'unlink tags', (db) => db.delete(articleTags).where(eq(articleTags.articleId, sql.placeholder('id'))).prepare()).run({ id: articleId })
   if (refs.length > 0) tx.insert(articleTags).values(refs.map((tag, position) => ({ articleId, tagId: tag.id, position }))).run()
 }
 

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { nextVersion, newArticle, planPatch, sameTags } from '../../domain/article-changes.js'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleRecord, TagRef } from '../../domain/records.js'
@@ -16,7 +16,7 @@ import { articles } from './schema.js'
 import { indexArticle, removeFromIndex, touchIndexed } from './search-index.js'
 import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
 import { ensureTagRefs } from './tag-names.js'
-import { unitOfWork, type Tx } from './unit-of-work.js'
+import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 export type ArticleWrites = Omit<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
@@ -28,7 +28,7 @@ interface Current {
 
 /** The article as the write left it, read back in its unit of work: what the answer shows. */
 function readBack (tx: Tx, id: string): ArticleData {
-  const record = tx.select().from(articles).where(eq(articles.id, id)).get()!
+  const record = prepared(tx, 'article by id', (db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare()).get({ id })!
   return toArticle(record, tagsOfArticle(tx, id), now())
 }
 
@@ -63,7 +63,7 @@ export function createArticleWrites (db: Db): ArticleWrites {
    */
   function writing<T> (id: string, context: WriteContext, write: (tx: Tx, current: Current) => T): Promise<T> {
     return unitOfWork(db, (tx) => {
-      const record = tx.select().from(articles).where(eq(articles.id, id)).get()
+      const record = prepared(tx, 'article by id', (db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare()).get({ id })
       if (!record) throw new NotFoundError('No article with this id')
       const current = { record, tags: tagsOfArticle(tx, id) }
       context.precondition?.(toArticle(record, current.tags, now()))

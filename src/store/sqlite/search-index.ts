@@ -3,25 +3,29 @@ import type { ArticleRecord } from '../../domain/records.js'
 import { searchDocument, SLOTS_PER_MS, type Indexed } from '../../domain/search-document.js'
 import type { Db } from './client.js'
 import { articles, searchDocs } from './schema.js'
-import { unitOfWork, type Tx } from './unit-of-work.js'
+import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 // Keeps article_search (FTS5 over stems) and search_docs in step with articles, in the write's unit of work.
 
 export function removeFromIndex (tx: Tx, articleId: string): void {
-  const doc = tx.select({ rowid: searchDocs.rowid }).from(searchDocs).where(eq(searchDocs.articleId, articleId)).get()
+  const doc = prepared(tx, 'search doc of article', (db) => db.select({ rowid: searchDocs.rowid }).from(searchDocs).where(eq(searchDocs.articleId, sql.placeholder('id'))).prepare())
+    .get({ id: articleId })
   if (!doc) return
-  tx.run(sql`DELETE FROM article_search WHERE rowid = ${doc.rowid}`)
-  tx.delete(searchDocs).where(eq(searchDocs.rowid, doc.rowid)).run()
+  prepared(tx, 'unindex text', (db) => db.$client.prepare('DELETE FROM article_search WHERE rowid = ?')).run(doc.rowid)
+  prepared(tx, 'unindex doc', (db) => db.$client.prepare('DELETE FROM search_docs WHERE rowid = ?')).run(doc.rowid)
 }
 
 /** (Re-)indexes an article under a rowid in its publication instant's range (domain/search-document.ts). */
 export function indexArticle (tx: Tx, row: Indexed): void {
   removeFromIndex(tx, row.id)
   const doc = searchDocument(row)
-  const last = tx.get<{ last: number | null }>(sql`SELECT max(rowid) AS last FROM search_docs WHERE rowid >= ${doc.key} AND rowid < ${doc.key + SLOTS_PER_MS}`).last
-  const { rowid } = tx.insert(searchDocs).values({ rowid: last === null ? doc.key : last + 1, articleId: doc.articleId, excerpt: doc.excerpt, updatedAt: doc.updatedAt, lang: doc.lang })
-    .returning({ rowid: searchDocs.rowid }).get()
-  tx.run(sql`INSERT INTO article_search (rowid, title, lead, body) VALUES (${rowid}, ${doc.title}, ${doc.lead}, ${doc.body})`)
+  const last = prepared(tx, 'last search key', (db) => db.$client.prepare('SELECT max(rowid) FROM search_docs WHERE rowid >= ? AND rowid < ?').pluck())
+    .get(doc.key, doc.key + SLOTS_PER_MS) as number | null
+  const rowid = last === null ? doc.key : last + 1
+  prepared(tx, 'index doc', (db) => db.$client.prepare('INSERT INTO search_docs (rowid, article_id, excerpt, updated_at, lang) VALUES (?, ?, ?, ?, ?)'))
+    .run(rowid, doc.articleId, doc.excerpt, doc.updatedAt, doc.lang)
+  prepared(tx, 'index text', (db) => db.$client.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)'))
+    .run(rowid, doc.title, doc.lead, doc.body)
 }
 
 /** Keeps the index's copies of a record's updated_at and lang current, for writes that change no text. */

@@ -2,7 +2,7 @@ import { and, eq, ne, or, sql } from 'drizzle-orm'
 import { pickSlug } from '../../domain/slugs.js'
 import { ConflictError } from '../../lib/errors.js'
 import { articles, articleSlugs } from './schema.js'
-import type { Tx } from './unit-of-work.js'
+import { prepared, type Tx } from './unit-of-work.js'
 
 // An article's current slug and its former ones (which redirect to it) share one namespace.
 
@@ -15,9 +15,10 @@ function slugTaken (tx: Tx, slug: string, exceptId = ''): boolean {
 export function generatedSlug (tx: Tx, base: string): string {
   // Every slug that is base itself or starts with "base-", current or former: one range of each index.
   const near = (column: typeof articles.slug | typeof articleSlugs.slug) =>
-    or(eq(column, base), and(sql`${column} >= ${`${base}-`}`, sql`${column} < ${`${base}.`}`))
-  const taken = tx.select({ slug: articles.slug }).from(articles).where(near(articles.slug))
-    .union(tx.select({ slug: articleSlugs.slug }).from(articleSlugs).where(near(articleSlugs.slug))).all()
+    or(eq(column, sql.placeholder('base')), and(sql`${column} >= ${sql.placeholder('from')}`, sql`${column} < ${sql.placeholder('to')}`))
+  const query = prepared(tx, 'slugs near', (db) => db.select({ slug: articles.slug }).from(articles).where(near(articles.slug))
+    .union(db.select({ slug: articleSlugs.slug }).from(articleSlugs).where(near(articleSlugs.slug))).prepare())
+  const taken = query.all({ base, from: `${base}-`, to: `${base}.` })
   return pickSlug(base, new Set(taken.map((row) => row.slug)), (slug) => slugTaken(tx, slug))
 }
 

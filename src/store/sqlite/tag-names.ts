@@ -1,11 +1,11 @@
-import { eq, or } from 'drizzle-orm'
+import { eq, or, sql } from 'drizzle-orm'
 import type { TagRecord, TagRef } from '../../domain/records.js'
 import { ConflictError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { lookalikeKey } from '../../lib/lookalike.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
 import { tags } from './schema.js'
-import type { Tx } from './unit-of-work.js'
+import { prepared, type Tx } from './unit-of-work.js'
 
 // Tag names and slugs are unique; a name is also taken by one in another case or in look-alike letters.
 
@@ -49,8 +49,10 @@ export function insertTag (tx: Tx, name: string, slug: string | undefined, descr
  */
 export function ensureTagRefs (tx: Tx, values: string[]): TagRef[] {
   const refs = new Map<string, TagRef>()
+  const byValue = prepared(tx, 'tag by slug or name', (db) => db.select({ id: tags.id, slug: tags.slug, name: tags.name }).from(tags)
+    .where(or(eq(tags.slug, sql.placeholder('slug')), eq(tags.nameKey, sql.placeholder('key')), eq(tags.nameSkeleton, sql.placeholder('skeleton')))).prepare())
   for (const value of values) {
-    const found = tx.select({ id: tags.id, slug: tags.slug, name: tags.name }).from(tags).where(or(eq(tags.slug, value), sameName(value))).get() ??
+    const found = byValue.get({ slug: value, key: nameKey(value), skeleton: lookalikeKey(value) }) ??
       insertTag(tx, value.normalize('NFC').trim().replace(/\s+/g, ' '), undefined, null)
     if (!refs.has(found.id)) refs.set(found.id, { id: found.id, slug: found.slug, name: found.name })
   }

@@ -1,11 +1,11 @@
-import type Database from 'better-sqlite3'
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { ConflictError } from '../../lib/errors.js'
 import type { Db } from './client.js'
-import type * as schema from './schema.js'
 
-/** The explicit handle of one unit of work: every statement of a write goes through it. */
-export type Tx = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>
+/**
+ * The explicit handle of one unit of work: every statement of a write goes through it. In SQLite it is
+ * the connection, whose transaction the unit of work holds open.
+ */
+export type Tx = Db
 
 /** A driver error as the rest of the app knows it: a constraint the checks before it did not catch is a conflict. */
 export function domainError (error: unknown): unknown {
@@ -23,8 +23,27 @@ export function domainError (error: unknown): unknown {
  */
 export function unitOfWork<T> (db: Db, work: (tx: Tx) => T): Promise<T> {
   try {
-    return Promise.resolve(db.transaction(work, { behavior: 'immediate' }))
+    // The handle is the connection itself: in SQLite a transaction belongs to the connection, and so the
+    // statements below, prepared once per connection, run inside whichever unit of work is open.
+    return Promise.resolve(db.transaction(() => work(db), { behavior: 'immediate' }))
   } catch (error) {
     return Promise.reject(domainError(error))
   }
+}
+
+const statements = new WeakMap<Tx, Map<string, unknown>>()
+
+/**
+ * A statement of the write path, prepared once per connection (`key` names it) instead of built and
+ * compiled in every unit of work: compiling is most of what a small write costs besides its fsync.
+ */
+export function prepared<T> (tx: Tx, key: string, build: (tx: Tx) => T): T {
+  let byKey = statements.get(tx)
+  if (!byKey) statements.set(tx, (byKey = new Map()))
+  let statement = byKey.get(key) as T | undefined
+  if (statement === undefined) {
+    statement = build(tx)
+    byKey.set(key, statement)
+  }
+  return statement
 }
