@@ -26,10 +26,12 @@ interface Current {
   tags: TagRef[]
 }
 
+const articleById = (tx: Tx, id: string): ArticleRecord | undefined =>
+  prepared(tx, 'article by id', (db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare()).get({ id })
+
 /** The article as the write left it, read back in its unit of work: what the answer shows. */
 function readBack (tx: Tx, id: string): ArticleData {
-  const record = prepared(tx, 'article by id', (db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare()).get({ id })!
-  return toArticle(record, tagsOfArticle(tx, id), now())
+  return toArticle(articleById(tx, id)!, tagsOfArticle(tx, id), now())
 }
 
 /** Writes the next version of the record, with these tags, and saves it as a revision. */
@@ -63,7 +65,7 @@ export function createArticleWrites (db: Db): ArticleWrites {
    */
   function writing<T> (id: string, context: WriteContext, write: (tx: Tx, current: Current) => T): Promise<T> {
     return unitOfWork(db, (tx) => {
-      const record = prepared(tx, 'article by id', (db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare()).get({ id })
+      const record = articleById(tx, id)
       if (!record) throw new NotFoundError('No article with this id')
       const current = { record, tags: tagsOfArticle(tx, id) }
       context.precondition?.(toArticle(record, current.tags, now()))
