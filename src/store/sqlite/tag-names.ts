@@ -12,7 +12,7 @@ import { prepared, type Tx } from './unit-of-work.js'
 /** The tag whose name is this one in another case, or looks like it (Latin "T", Cyrillic "Т"). */
 const sameName = (name: string) => or(eq(tags.nameKey, nameKey(name)), eq(tags.nameSkeleton, lookalikeKey(name)))
 
-export function tagSlugTaken (tx: Tx, slug: string, exceptId?: string): boolean {
+function tagSlugTaken (tx: Tx, slug: string, exceptId?: string): boolean {
   const row = tx.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
   return row !== undefined && row.id !== exceptId
 }

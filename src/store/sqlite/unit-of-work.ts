@@ -8,7 +8,7 @@ import type { Db } from './client.js'
 export type Tx = Db
 
 /** A driver error as the rest of the app knows it: a constraint the checks before it did not catch is a conflict. */
-export function domainError (error: unknown): unknown {
+function domainError (error: unknown): unknown {
   const { name, code } = error as { name?: string, code?: string }
   if (name === 'SqliteError' && code?.startsWith('SQLITE_CONSTRAINT')) {
     return new ConflictError('The change conflicts with existing data')
