@@ -1,7 +1,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'migrations/**', 'openapi/**', 'bench/results/**'] }),
+  ...neostandard({ ts: true, ignores: ['tmp/**', 'dist/**', 'migrations/**', 'openapi/**', 'bench/results/**'] }),
   {
     rules: {
       '@stylistic/comma-dangle': ['error', 'always-multiline'],

@@ -6,8 +6,9 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string()
-    .regex(/^file:.+/, 'must look like file:path/to/cms.db or file::memory:')
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)/, 'must look like file:path/to/cms.db, file::memory: or postgres://user:password@host/database')
     .default('file:data/cms.db'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   CMS_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CMS_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CMS_DEMO_CONTENT: booleanString.default(true),
@@ -31,11 +32,20 @@ const EnvSchema = z.object({
   path: ['CMS_WORKERS'], message: 'more than one worker needs a database file, not file::memory:',
 })
 
+/** Where the newsroom lives: one SQLite file (or memory), or a PostgreSQL database any number of servers share. */
+export type DatabaseTarget =
+  | { engine: 'sqlite', /** A file path, or ':memory:'. */ path: string }
+  | { engine: 'postgres', url: string, /** Connections each process keeps at most. */ poolMax: number }
+
+/** The database a DATABASE_URL names. */
+export function databaseTarget (url: string, poolMax = 10): DatabaseTarget {
+  return url.startsWith('file:') ? { engine: 'sqlite', path: url.slice('file:'.length) } : { engine: 'postgres', url, poolMax }
+}
+
 export interface Config {
   port: number
   host: string
-  /** A file path, or ':memory:'. */
-  databasePath: string
+  database: DatabaseTarget
   adminToken: string | undefined
   /** The bearer token GET /metrics answers to; unset, metrics are off and /metrics is 404. */
   metricsToken: string | undefined
@@ -87,7 +97,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   return {
     port: e.PORT,
     host: e.HOST,
-    databasePath: e.DATABASE_URL.slice('file:'.length),
+    database: databaseTarget(e.DATABASE_URL, e.DATABASE_POOL_MAX),
     adminToken: e.CMS_ADMIN_TOKEN,
     metricsToken: e.CMS_METRICS_TOKEN,
     demoContent: e.CMS_DEMO_CONTENT,

@@ -172,7 +172,7 @@ describe('config', () => {
     assert.deepEqual(loadConfig({}), {
       port: 3000,
       host: '127.0.0.1',
-      databasePath: 'data/cms.db',
+      database: { engine: 'sqlite', path: 'data/cms.db' },
       adminToken: undefined,
       metricsToken: undefined,
       demoContent: true,
@@ -194,7 +194,9 @@ describe('config', () => {
     })
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
     assert.equal(custom.port, 8080)
-    assert.equal(custom.databasePath, ':memory:')
+    assert.deepEqual(custom.database, { engine: 'sqlite', path: ':memory:' })
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgresql://cms@db/news?sslmode=require', DATABASE_POOL_MAX: '25' }).database,
+      { engine: 'postgres', url: 'postgresql://cms@db/news?sslmode=require', poolMax: 25 })
     assert.equal(custom.demoContent, false)
     assert.equal(custom.publicUrl, 'https://news.example')
     // Without CMS_PUBLIC_URL, links point at the port the server listens on.
@@ -210,7 +212,7 @@ describe('config', () => {
   })
 
   test('names every bad variable in one message', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty', CMS_ADMIN_TOKEN: 'short', DATABASE_URL: 'postgres://x', CMS_DEMO_CONTENT: 'yes' }), (error: unknown) => {
+    assert.throws(() => loadConfig({ PORT: 'eighty', CMS_ADMIN_TOKEN: 'short', DATABASE_URL: 'mysql://x', CMS_DEMO_CONTENT: 'yes' }), (error: unknown) => {
       assert.ok(error instanceof ConfigError)
       for (const key of ['PORT', 'CMS_ADMIN_TOKEN', 'DATABASE_URL', 'CMS_DEMO_CONTENT']) assert.match(error.message, new RegExp(key))
       assert.equal(error.message.split('\n').length, 1)

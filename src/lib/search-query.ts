@@ -3,9 +3,14 @@ import { stem, stemVariants, words } from './stemming.js'
 export interface SearchQuery {
   /** An FTS5 MATCH expression built only from quoted stems, so no user text reaches the FTS5 parser. */
   match: string
+  /** The same query as a PostgreSQL tsquery literal (`'a' & ('b' | 'c') & ('d' <-> 'e')`), for the PostgreSQL store. */
+  tsquery: string
   /** Every stem the query asks for, for highlighting. */
   stems: Set<string>
 }
+
+/** A stem as a quoted tsquery/tsvector lexeme: stems are letters and digits, quoted all the same. */
+export const lexeme = (stem: string) => `'${stem.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`
 
 /**
  * Turns what a reader typed into an FTS5 query: words ANDed, "quoted words" as a phrase, each stem
@@ -13,6 +18,7 @@ export interface SearchQuery {
  */
 export function parseSearchQuery (q: string): SearchQuery | null {
   const terms: string[] = []
+  const tsTerms: string[] = []
   const all = new Set<string>()
   // Odd segments between double quotes are phrases; an unclosed quote runs to the end.
   q.split('"').forEach((segment, i) => {
@@ -22,15 +28,17 @@ export function parseSearchQuery (q: string): SearchQuery | null {
       const phrase = segmentWords.map(stem)
       phrase.forEach((s) => all.add(s))
       terms.push(`"${phrase.join(' ')}"`)
+      tsTerms.push(`(${phrase.map(lexeme).join(' <-> ')})`)
       return
     }
     for (const word of segmentWords) {
       const variants = stemVariants(word)
       variants.forEach((s) => all.add(s))
       terms.push(variants.length === 1 ? `"${variants[0]}"` : `(${variants.map((s) => `"${s}"`).join(' OR ')})`)
+      tsTerms.push(`(${variants.map(lexeme).join(' | ')})`)
     }
   })
-  return terms.length > 0 ? { match: terms.join(' AND '), stems: all } : null
+  return terms.length > 0 ? { match: terms.join(' AND '), tsquery: tsTerms.join(' & '), stems: all } : null
 }
 
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')

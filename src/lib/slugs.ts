@@ -15,14 +15,19 @@ export function slugFrom (text: string): string {
   return boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, SLUG_MAX)
 }
 
-/** The first of base, base-2, base-3… that `taken` does not hold, still within the length limit. */
-export function freeSlug (base: string, taken: (slug: string) => boolean): string {
-  if (!taken(base)) return base
+/** base, base-2, base-3…, each within the length limit: the slugs to try, in order. */
+export function * slugCandidates (base: string): Generator<string> {
+  yield base
   for (let n = 2; ; n++) {
     const suffix = `-${n}`
-    const candidate = base.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix
-    if (!taken(candidate)) return candidate
+    yield base.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix
   }
+}
+
+/** The first of base, base-2, base-3… that `taken` does not hold, still within the length limit. */
+export function freeSlug (base: string, taken: (slug: string) => boolean): string {
+  for (const candidate of slugCandidates(base)) if (!taken(candidate)) return candidate
+  throw new Error('unreachable')
 }
 
 /** The key names are compared by: NFC, trimmed, inner spaces collapsed, lower case, "ё" as "е". */

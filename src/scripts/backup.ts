@@ -9,7 +9,12 @@ if (!target) {
   console.error('usage: npm run backup -- <file>')
   process.exit(2)
 }
-const db = openDatabase(loadConfig(process.env).databasePath)
+const { database } = loadConfig(process.env)
+if (database.engine !== 'sqlite') {
+  console.error('npm run backup copies a SQLite file; back a PostgreSQL database up with pg_dump (see the README)')
+  process.exit(2)
+}
+const db = openDatabase(database.path)
 const { pages, integrity } = await backupDatabase(db, target)
 db.$client.close()
 console.log(`backed up ${pages} pages to ${target}; integrity_check: ${integrity}`)

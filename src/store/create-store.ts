@@ -1,12 +1,13 @@
 import type { Config } from '../config.js'
+import { openPostgres } from './postgres/client.js'
+import { createPostgresStore } from './postgres/postgres-store.js'
 import { openDatabase } from './sqlite/client.js'
 import { createSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
-/**
- * The one place that picks the storage engine. DATABASE_URL accepts only `file:` so far (config.ts),
- * which is SQLite; a `postgres://` URL will add its branch here and nowhere else.
- */
-export function createStore (config: Pick<Config, 'databasePath'>): Store {
-  return createSqliteStore(openDatabase(config.databasePath))
+/** The one place that picks the storage engine, from DATABASE_URL: `file:` is SQLite, `postgres://` PostgreSQL. */
+export function createStore ({ database }: Pick<Config, 'database'>): Store {
+  return database.engine === 'sqlite'
+    ? createSqliteStore(openDatabase(database.path))
+    : createPostgresStore(openPostgres(database.url, { max: database.poolMax }))
 }

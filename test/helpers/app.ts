@@ -5,9 +5,13 @@ import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { testConfig, type Config } from '../../src/config.js'
 import { prepareStore } from '../../src/prepare.js'
-import { openDatabase } from '../../src/store/sqlite/client.js'
+import postgres from 'postgres'
+import { openPostgres } from '../../src/store/postgres/client.js'
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { openDatabase, type Db } from '../../src/store/sqlite/client.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
+import { engine, freshPostgresDatabase, type RawSql } from './databases.js'
 import { createSpecValidator } from './spec-validator.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789'
@@ -28,19 +32,46 @@ export async function startApp (store: Store, config: Config) {
   return app
 }
 
+/** A fresh store on this half's engine: SQLite in memory (or at a file path), or a new PostgreSQL database. */
+async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, sql: RawSql, dispose: () => Promise<void> }> {
+  if (engine === 'sqlite') {
+    const db = openDatabase(databasePath)
+    const sql: RawSql = async (text, ...params) => {
+      const statement = db.$client.prepare(text)
+      if (statement.reader) return statement.all(...params) as Array<Record<string, unknown>>
+      statement.run(...params)
+      return []
+    }
+    return { store: createSqliteStore(db), db, sql, dispose: async () => {} }
+  }
+  const { url, drop } = await freshPostgresDatabase()
+  const raw = postgres(url, { max: 1, onnotice: () => {} })
+  const sql: RawSql = async (text, ...params) => {
+    let n = 0
+    const rows = await raw.unsafe(text.replace(/\?/g, () => `$${++n}`), params as never[])
+    return rows.map((row) => ({ ...row }))
+  }
+  const dispose = async () => {
+    await raw.end({ timeout: 5 })
+    await drop()
+  }
+  return { store: createPostgresStore(openPostgres(url, { max: 4 })), db: undefined, sql, dispose }
+}
+
 /**
- * The real app on a fresh database (in memory unless a file path is given) with the real migrations. Every `call` goes through
- * HTTP injection and is checked against the served OpenAPI document; `t.after` closes it all. `db` is the
- * SQLite connection under the store, for tests that look at or damage the rows themselves.
+ * The real app on a fresh database (in memory unless a file path is given; a new PostgreSQL database
+ * in the PostgreSQL half) with the real migrations. Every `call` goes through HTTP injection and is
+ * checked against the served OpenAPI document; `t.after` closes it all. `sql` runs raw SQL on that
+ * database; `db` is the SQLite connection under the store (SQLite half only), for tests of SQLite itself.
  */
 export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
   const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
-  const db = openDatabase(databasePath)
-  const store = createSqliteStore(db)
+  const { store, db, sql, dispose } = await freshStore(databasePath)
   const app = await startApp(store, config)
   t.after(async () => {
     await app.close()
     await store.close()
+    await dispose()
   })
   const check = createSpecValidator(app.swagger() as Parameters<typeof createSpecValidator>[0])
 
@@ -64,7 +95,7 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db, store, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db: db!, sql, engine, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>

@@ -1,0 +1,106 @@
+import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
+import { toArticle, type ArticleData } from '../../domain/article-view.js'
+import type { ArticleSummaryRecord } from '../../domain/records.js'
+import { listedState } from '../../domain/visibility.js'
+import type { Audience } from '../../lib/auth.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { now } from '../../lib/ids.js'
+import { pageOf } from '../page.js'
+import type { ArticleStore } from '../store.js'
+import { inState, visibleTo } from './article-predicates.js'
+import { countPublishedTagged, taggedWithAny, type TagLoader } from './article-tags.js'
+import type { PgDb } from './client.js'
+import { articleCounts, articles, articleSlugs } from './schema.js'
+import { first } from './unit-of-work.js'
+
+const { body: _body, bodyHtml: _bodyHtml, ...summaryColumns } = getTableColumns(articles)
+
+const sorts = {
+  '-publishedAt': { column: articles.publishedAt, dir: 'desc', key: (r: ArticleSummaryRecord) => r.publishedAt },
+  publishedAt: { column: articles.publishedAt, dir: 'asc', key: (r: ArticleSummaryRecord) => r.publishedAt },
+  '-updatedAt': { column: articles.updatedAt, dir: 'desc', key: (r: ArticleSummaryRecord) => r.updatedAt },
+  title: { column: articles.titleKey, dir: 'asc', key: (r: ArticleSummaryRecord) => r.titleKey },
+} as const
+
+/**
+ * Rows strictly after (value, id) in ORDER BY column dir, id dir, with NULLs ordered as SQLite orders
+ * them (lowest: first ascending, last descending; the ORDER BY says so explicitly).
+ */
+function keysetAfter (column: PgColumn, dir: 'asc' | 'desc', value: string | null, id: string, nullable: boolean): SQL {
+  const beyond = dir === 'desc' ? lt : gt
+  if (value === null) {
+    const sameNull = and(isNull(column), beyond(articles.id, id))!
+    return dir === 'desc' ? sameNull : or(sameNull, isNotNull(column))!
+  }
+  const after = sql`(${column}, ${articles.id}) ${sql.raw(dir === 'desc' ? '<' : '>')} (${value}, ${id})`
+  return dir === 'desc' && nullable ? or(after, isNull(column))! : after
+}
+
+export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
+
+export function createArticleReads (db: PgDb, tagsOf: TagLoader): ArticleReads {
+  async function find (key: 'id' | 'slug', value: string, audience: Audience): Promise<ArticleData | undefined> {
+    const at = now()
+    const row = await first(db.select().from(articles).where(and(eq(articles[key], value), visibleTo(audience, at))))
+    return row && toArticle(row, (await tagsOf([row.id])).get(row.id) ?? [], at)
+  }
+
+  return {
+    byId: (id, audience) => find('id', id, audience),
+
+    async counts () {
+      const at = now()
+      const [kept, due] = await Promise.all([
+        db.select().from(articleCounts),
+        first(db.select({ n: count() }).from(articles).where(inState('scheduled', at))),
+      ])
+      const n = Object.fromEntries(kept.map((row) => [row.state, Number(row.n)]))
+      const scheduled = due?.n ?? 0
+      return { draft: n.draft ?? 0, scheduled, published: (n.live ?? 0) - scheduled, deleted: n.deleted ?? 0 }
+    },
+
+    async bySlug (slug, audience) {
+      const article = await find('slug', slug, audience)
+      if (article) return { article }
+      const former = await first(db.select({ articleId: articleSlugs.articleId }).from(articleSlugs).where(eq(articleSlugs.slug, slug)))
+      const target = former && await find('id', former.articleId, audience)
+      return target ? { redirectTo: target.slug } : undefined
+    },
+
+    async list (query, audience, { countTotal = true } = {}) {
+      const at = now()
+      const state = listedState(audience, query.status)
+      const filters: SQL[] = [inState(state, at)]
+      if (query.since) filters.push(gt(articles.publishedAt, query.since))
+      if (query.lang) filters.push(eq(articles.lang, query.lang))
+      if (query.publishedAfter) filters.push(gt(articles.publishedAt, query.publishedAfter))
+      if (query.publishedBefore) filters.push(lt(articles.publishedAt, query.publishedBefore))
+      const tagged = query.tag === undefined ? undefined : await taggedWithAny(db, query.tag)
+      if (tagged === null) return { items: [], nextCursor: null, total: 0 }
+      if (tagged) filters.push(tagged.where)
+      let total = 0
+      if (countTotal) {
+        total = tagged && state === 'published' && !query.lang && !query.since
+          ? await countPublishedTagged(db, tagged.tagIds, at, query.publishedAfter, query.publishedBefore)
+          : (await first(db.select({ n: count() }).from(articles).where(and(...filters))))?.n ?? 0
+      }
+
+      const sort = sorts[query.sort]
+      if (query.cursor) {
+        const [value, id] = decodeCursor(query.cursor, query.sort, ['nullable-string', 'string']) as [string | null, string]
+        const nullable = sort.column === articles.publishedAt && state !== 'published' && state !== 'scheduled'
+        filters.unshift(keysetAfter(sort.column, sort.dir, value, id, nullable))
+      }
+      // NULLs (drafts' publication date) sort lowest, as in SQLite.
+      const order = sort.dir === 'desc'
+        ? [sql`${sort.column} DESC NULLS LAST`, desc(articles.id)]
+        : [sql`${sort.column} ASC NULLS FIRST`, asc(articles.id)]
+      const columns = query.include === 'body' ? getTableColumns(articles) : summaryColumns
+      const rows: ArticleSummaryRecord[] = await db.select(columns).from(articles).where(and(...filters)).orderBy(...order).limit(query.limit + 1)
+      const page = pageOf(rows, query.limit, total, (last) => encodeCursor(query.sort, [sort.key(last), last.id]), (items) => items)
+      const tagMap = await tagsOf(page.items.map((r) => r.id))
+      return { ...page, items: page.items.map((r) => toArticle(r, tagMap.get(r.id) ?? [], at)) }
+    },
+  }
+}

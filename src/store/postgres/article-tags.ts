@@ -1,0 +1,69 @@
+import { eq, inArray, sql, type SQL } from 'drizzle-orm'
+import type { TagRef } from '../../domain/records.js'
+import type { Queryable } from './client.js'
+import { articleTags, tags } from './schema.js'
+import type { Tx } from './unit-of-work.js'
+
+export type TagLoader = (articleIds: string[]) => Promise<Map<string, TagRef[]>>
+
+const tagRefsOf = (db: Queryable) => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+  .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
+
+function byArticle (rows: Array<TagRef & { articleId: string }>): Map<string, TagRef[]> {
+  const map = new Map<string, TagRef[]>()
+  for (const { articleId, ...tag } of rows) {
+    const list = map.get(articleId)
+    if (list) list.push(tag)
+    else map.set(articleId, [tag])
+  }
+  return map
+}
+
+/** The tags of several articles in one query, in the order their editors gave. */
+export function createTagLoader (db: Queryable): TagLoader {
+  return async (articleIds) => {
+    if (articleIds.length === 0) return new Map()
+    const where = articleIds.length === 1 ? eq(articleTags.articleId, articleIds[0]!) : inArray(articleTags.articleId, articleIds)
+    return byArticle(await tagRefsOf(db).where(where).orderBy(articleTags.articleId, articleTags.position))
+  }
+}
+
+/** The tags of one article, read in a unit of work. */
+export async function tagsOfArticle (tx: Tx, articleId: string): Promise<TagRef[]> {
+  const rows = await tagRefsOf(tx).where(eq(articleTags.articleId, articleId)).orderBy(articleTags.position)
+  return byArticle(rows).get(articleId) ?? []
+}
+
+/** Links exactly these tags to the article, in this order. */
+export async function linkTags (tx: Tx, articleId: string, refs: TagRef[]): Promise<void> {
+  await tx.delete(articleTags).where(eq(articleTags.articleId, articleId))
+  if (refs.length > 0) await tx.insert(articleTags).values(refs.map((tag, position) => ({ articleId, tagId: tag.id, position })))
+}
+
+export interface TagFilter {
+  tagIds: string[]
+  /** Articles carrying any of the tags. */
+  where: SQL
+}
+
+/** A filter for articles carrying any of the tag slugs; null when no such tag exists. */
+export async function taggedWithAny (db: Queryable, tagList: string): Promise<TagFilter | null> {
+  const slugs = [...new Set(tagList.split(',').map((s) => s.trim()).filter(Boolean))]
+  const tagIds = slugs.length === 0 ? [] : (await db.select({ id: tags.id }).from(tags).where(inArray(tags.slug, slugs))).map((t) => t.id)
+  if (tagIds.length === 0) return null
+  return {
+    tagIds,
+    where: sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND ${inArray(articleTags.tagId, tagIds)})`,
+  }
+}
+
+/** How many articles carrying any of the tags are published at `at` (and, if given, after/before), from article_tags' copy of each live article's date. */
+export async function countPublishedTagged (db: Queryable, tagIds: string[], at: string, after?: string, before?: string): Promise<number> {
+  const range = [sql`${articleTags.livePublishedAt} <= ${at}`]
+  if (after) range.push(sql`${articleTags.livePublishedAt} > ${after}`)
+  if (before) range.push(sql`${articleTags.livePublishedAt} < ${before}`)
+  const counted = tagIds.length === 1 ? sql`count(*)` : sql`count(DISTINCT ${articleTags.articleId})`
+  const [row] = await db.select({ n: sql<number>`${counted}::int` }).from(articleTags)
+    .where(sql`${inArray(articleTags.tagId, tagIds)} AND ${sql.join(range, sql` AND `)}`)
+  return row?.n ?? 0
+}

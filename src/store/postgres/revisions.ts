@@ -1,0 +1,62 @@
+import { and, count, desc, eq, lt } from 'drizzle-orm'
+import { toArticle } from '../../domain/article-view.js'
+import type { ArticleRecord, TagRef } from '../../domain/records.js'
+import { snapshotOf, type RevisionSnapshot } from '../../domain/revisions.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { renderMarkdown } from '../../lib/markdown.js'
+import type { RevisionStore } from '../store.js'
+import { pageOf } from '../page.js'
+import type { PgDb } from './client.js'
+import { articleRevisions } from './schema.js'
+import { first, type Tx } from './unit-of-work.js'
+
+/** Saves the version the record is now at, in the write's unit of work. */
+export async function saveRevision (tx: Tx, record: ArticleRecord, tags: TagRef[], savedBy: string, savedAt: string): Promise<void> {
+  await tx.insert(articleRevisions).values({ articleId: record.id, version: record.version, savedAt, savedBy, title: record.title, snapshot: snapshotOf(record, tags) })
+}
+
+export async function snapshotAt (tx: Tx, articleId: string, version: number): Promise<RevisionSnapshot | undefined> {
+  const row = await first(tx.select({ snapshot: articleRevisions.snapshot }).from(articleRevisions)
+    .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version))))
+  return row?.snapshot as RevisionSnapshot | undefined
+}
+
+// Revisions never change, so their HTML is rendered once per process; the most recent few are kept.
+const RENDERED_KEPT = 256
+
+export function createRevisionStore (db: PgDb): RevisionStore {
+  const rendered = new Map<string, string>()
+  function htmlOf (articleId: string, version: number, body: string): string {
+    const key = `${articleId}\u0000${version}`
+    let html = rendered.get(key)
+    if (html === undefined) {
+      html = renderMarkdown(body)
+      rendered.set(key, html)
+      if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!)
+    }
+    return html
+  }
+
+  return {
+    async list (articleId, limit, cursor) {
+      const filters = [eq(articleRevisions.articleId, articleId)]
+      const total = (await first(db.select({ n: count() }).from(articleRevisions).where(and(...filters))))?.n ?? 0
+      if (cursor) filters.push(lt(articleRevisions.version, decodeCursor(cursor, '-version', ['number'])[0] as number))
+      const rows = await db.select({ version: articleRevisions.version, savedAt: articleRevisions.savedAt, savedBy: articleRevisions.savedBy, title: articleRevisions.title })
+        .from(articleRevisions).where(and(...filters)).orderBy(desc(articleRevisions.version)).limit(limit + 1)
+      return pageOf(rows, limit, total, (last) => encodeCursor('-version', [last.version]), (items) => items)
+    },
+
+    async get (articleId, version) {
+      const row = await first(db.select().from(articleRevisions)
+        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version))))
+      if (!row) return undefined
+      const { row: article, tags } = row.snapshot as RevisionSnapshot
+      return {
+        ...toArticle({ ...article, bodyHtml: htmlOf(articleId, version, article.body) }, tags, row.savedAt),
+        savedAt: row.savedAt,
+        savedBy: row.savedBy,
+      }
+    },
+  }
+}

@@ -1,0 +1,140 @@
+import { sql } from 'drizzle-orm'
+import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core'
+
+// The same tables as the SQLite schema, row for row (domain/records.ts). Text that is compared or
+// sorted — ids, slugs, keys, ISO-8601 timestamps — is `COLLATE "C"`: byte order, as SQLite compares,
+// whatever locale the database was created with, so orderings and cursors agree on both engines.
+// Timestamps stay ISO-8601 text with milliseconds: they reach the API, ETags and copies unchanged.
+
+const key = customType<{ data: string, driverData: string }>({ dataType: () => 'text COLLATE "C"' })
+const text = customType<{ data: string, driverData: string }>({ dataType: () => 'text' })
+const tsvector = customType<{ data: string, driverData: string }>({ dataType: () => 'tsvector' })
+
+export const tags = pgTable('tags', {
+  id: key('id').primaryKey(),
+  slug: key('slug').notNull(),
+  name: text('name').notNull(),
+  nameKey: key('name_key').notNull(),
+  nameSkeleton: key('name_skeleton'),
+  description: text('description'),
+  createdAt: key('created_at').notNull(),
+  updatedAt: key('updated_at').notNull(),
+}, (t) => [
+  uniqueIndex('tags_slug_unique').on(t.slug),
+  uniqueIndex('tags_name_key_unique').on(t.nameKey),
+  uniqueIndex('tags_name_skeleton_unique').on(t.nameSkeleton),
+])
+
+const live = sql`status = 'published' AND deleted_at IS NULL`
+
+export const articles = pgTable('articles', {
+  id: key('id').primaryKey(),
+  slug: key('slug').notNull(),
+  title: text('title').notNull(),
+  titleKey: key('title_key').notNull(),
+  lead: text('lead'),
+  body: text('body').notNull(),
+  bodyHtml: text('body_html').notNull(),
+  status: key('status').$type<'draft' | 'published'>().notNull(),
+  publishedAt: key('published_at'),
+  deletedAt: key('deleted_at'),
+  lang: key('lang').notNull(),
+  author: text('author'),
+  coverImageUrl: text('cover_image_url'),
+  coverImageAlt: text('cover_image_alt'),
+  version: integer('version').notNull(),
+  createdAt: key('created_at').notNull(),
+  updatedAt: key('updated_at').notNull(),
+}, (t) => [
+  uniqueIndex('articles_slug_unique').on(t.slug),
+  index('articles_published_at_idx').on(t.publishedAt, t.id),
+  index('articles_live_published_at_idx').on(t.publishedAt, t.id).where(live),
+  index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt, t.id).where(live),
+  index('articles_updated_at_idx').on(t.updatedAt, t.id),
+  index('articles_title_key_idx').on(t.titleKey, t.id),
+])
+
+export const articleTags = pgTable('article_tags', {
+  articleId: key('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  tagId: key('tag_id').notNull().references(() => tags.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  // The article's published_at while it is live, else NULL: kept by triggers (the custom migration).
+  livePublishedAt: key('live_published_at'),
+}, (t) => [
+  primaryKey({ columns: [t.articleId, t.tagId] }),
+  index('article_tags_tag_id_idx').on(t.tagId, t.articleId),
+  index('article_tags_tag_live_idx').on(t.tagId, t.livePublishedAt, t.articleId).where(sql`live_published_at IS NOT NULL`),
+])
+
+export const articleRevisions = pgTable('article_revisions', {
+  articleId: key('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  savedAt: key('saved_at').notNull(),
+  savedBy: text('saved_by').notNull(),
+  title: text('title').notNull(),
+  snapshot: jsonb('snapshot').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.articleId, t.version] }),
+])
+
+export const articleSlugs = pgTable('article_slugs', {
+  slug: key('slug').primaryKey(),
+  articleId: key('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  retiredAt: key('retired_at').notNull(),
+}, (t) => [
+  index('article_slugs_article_id_idx').on(t.articleId),
+])
+
+export const tokens = pgTable('tokens', {
+  id: key('id').primaryKey(),
+  name: text('name').notNull(),
+  role: key('role').$type<'viewer' | 'editor' | 'admin'>().notNull(),
+  hash: key('hash').notNull(),
+  source: key('source').$type<'env' | 'api'>().notNull(),
+  createdAt: key('created_at').notNull(),
+  expiresAt: key('expires_at'),
+  revokedAt: key('revoked_at'),
+  lastUsedAt: key('last_used_at'),
+}, (t) => [
+  uniqueIndex('tokens_hash_unique').on(t.hash),
+])
+
+/**
+ * The search index: one row per article with its stems (the same JavaScript Snowball stems as SQLite's
+ * FTS5 table) in a weighted tsvector — title A, lead B, body D — under a GIN index. `key` orders
+ * documents by publication (domain/search-document.ts publicationKey), as FTS5's rowid does.
+ */
+export const searchDocs = pgTable('search_docs', {
+  articleId: key('article_id').primaryKey().references(() => articles.id, { onDelete: 'cascade' }),
+  key: bigint('key', { mode: 'number' }).notNull(),
+  document: tsvector('document').notNull(),
+  excerpt: text('excerpt').notNull(),
+  updatedAt: key('updated_at').notNull(),
+  lang: key('lang').notNull(),
+}, (t) => [
+  index('search_docs_key_idx').on(t.key),
+  index('search_docs_document_idx').using('gin', t.document),
+])
+
+/** One row: bumped by triggers with every write to what readers see; its change is announced with NOTIFY. */
+export const contentState = pgTable('content_state', {
+  id: integer('id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+})
+
+export const articleCounts = pgTable('article_counts', {
+  state: key('state').$type<'draft' | 'live' | 'deleted'>().primaryKey(),
+  n: bigint('n', { mode: 'number' }).notNull(),
+})
+
+/**
+ * Shared fixed-window counters (failed authentications, rate limits): every server adds its hits here,
+ * so a budget counts requests across all of them. `window_start` is epoch ms, aligned for every server.
+ */
+export const counters = pgTable('counters', {
+  key: key('key').notNull(),
+  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+  hits: integer('hits').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.key, t.windowStart] }),
+])
