@@ -4,6 +4,7 @@ import { describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/store/sqlite/client.js'
 import { setup } from './helpers/app.js'
+import { sqliteOnly } from './helpers/databases.js'
 
 describe('operations', () => {
   test('GET /healthz and /readyz answer when migrations are applied', async (t) => {
@@ -16,7 +17,8 @@ describe('operations', () => {
 
   test('GET /readyz is 503 when a migration is missing', async (t) => {
     const h = await setup(t)
-    h.db.$client.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
+    const table = h.engine === 'postgres' ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations'
+    await h.sql(`DELETE FROM ${table} WHERE created_at = (SELECT max(created_at) FROM ${table})`)
     const res = await h.get('/readyz')
     assert.equal(res.status, 503)
     assert.equal(res.body.code, 'NOT_READY')
@@ -141,7 +143,7 @@ describe('errors', () => {
     }
   })
 
-  test('an unexpected failure is a generic 500 problem, logged, with no internals', async (t) => {
+  test('an unexpected failure is a generic 500 problem, logged, with no internals', sqliteOnly('a closed connection is an unexpected failure there; PostgreSQL going away is a 503, tested with the servers in many-servers.test.ts'), async (t) => {
     const h = await setup(t)
     const logged: string[] = []
     h.app.log.error = ((obj: unknown, msg?: string) => { logged.push(`${msg} ${JSON.stringify(obj)}`) }) as typeof h.app.log.error
@@ -160,7 +162,7 @@ describe('errors', () => {
     const h = await setup(t)
     const tag = (await h.call('POST', '/v1/tags', { body: { name: 'Политика' } })).body
     // A row slipped in behind the repository's checks, as a second process could.
-    h.db.$client.prepare("INSERT INTO tags (id, slug, name, name_key, created_at, updated_at) VALUES ('x', 'politics', 'П', 'п', '', '')").run()
+    await h.sql("INSERT INTO tags (id, slug, name, name_key, created_at, updated_at) VALUES ('x', 'politics', 'П', 'п', '', '')")
     const res = await h.call('PATCH', `/v1/tags/${tag.id}`, { body: { slug: 'politics' } })
     assert.equal(res.status, 409)
     assert.doesNotMatch(res.raw, /SQL|UNIQUE|constraint/i)

@@ -23,7 +23,7 @@ describe('tokens', () => {
     assert.ok(!list.raw.includes(secret))
     assert.ok(list.body.data.every((x: Record<string, unknown>) => !('token' in x) && !('hash' in x)))
     // Neither secret is anywhere in the database file's tables.
-    const dump = JSON.stringify(h.db.$client.prepare('SELECT * FROM tokens').all())
+    const dump = JSON.stringify(await h.sql('SELECT * FROM tokens'))
     assert.ok(!dump.includes(secret) && !dump.includes(ADMIN_TOKEN))
     const used = await h.call('POST', '/v1/articles', { token: secret, body: { title: 'От редактора' } })
     assert.equal(used.status, 201)

@@ -5,6 +5,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
+import { serverDatabaseUrl } from './helpers/databases.js'
 import { startServer } from './helpers/server.js'
 
 const ADMIN = 'cluster-admin-token-0123456789abcdef0123'
@@ -47,7 +48,7 @@ async function waitFor (condition: () => boolean, what: string) {
 test('CMS_WORKERS=2: two processes serve one database, their caches never stale; a dead worker is replaced; SIGTERM stops all', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-cluster-`)
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const server = await startServer({ DATABASE_URL: `file:${dir}/cms.db`, CMS_WORKERS: '2', CMS_ADMIN_TOKEN: ADMIN })
+  const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_WORKERS: '2', CMS_ADMIN_TOKEN: ADMIN })
   t.after(() => server.child.kill('SIGKILL'))
   const primary = server.child.pid!
   await waitFor(() => childrenOf(primary).length === 2, 'two workers')

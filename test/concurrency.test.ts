@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { test, type TestContext } from 'node:test'
+import { serverDatabaseUrl } from './helpers/databases.js'
 import { startServer } from './helpers/server.js'
 
 // Real concurrency: two server processes on one database file, so two writes truly overlap. Requests
@@ -10,7 +11,7 @@ const ADMIN = 'concurrency-admin-token-0123456789abcdef'
 
 async function twoServers (t: TestContext) {
   const dir = mkdtempSync(`${tmpdir()}/cms-race-`)
-  const env = { DATABASE_URL: `file:${dir}/cms.db`, CMS_ADMIN_TOKEN: ADMIN, CMS_DEMO_CONTENT: 'false' }
+  const env = { DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_ADMIN_TOKEN: ADMIN, CMS_DEMO_CONTENT: 'false' }
   const first = await startServer(env)
   const second = await startServer(env)
   t.after(() => {

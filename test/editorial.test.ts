@@ -187,7 +187,7 @@ describe('revisions', () => {
     assert.equal((await h.call('GET', '/v1/articles/nope/revisions')).status, 404)
     await h.call('DELETE', `/v1/articles/${a.id}?permanent=true`)
     assert.equal((await h.call('GET', `/v1/articles/${a.id}/revisions`)).status, 404)
-    assert.deepEqual(h.db.$client.prepare('SELECT count(*) AS n FROM article_revisions').get(), { n: 0 })
+    assert.deepEqual(await h.sql('SELECT count(*) AS n FROM article_revisions'), [{ n: h.engine === 'postgres' ? '0' : 0 }])
   })
 })
 

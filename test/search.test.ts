@@ -154,7 +154,7 @@ describe('GET /v1/search: results', () => {
     assert.match((await search(h, 'дамба')).body.data.find((x: { id: string }) => x.id === early.id).snippet, /^Вода поднялась у <mark>дамбы<\/mark> ночью\. Длинный репортаж.*…$/)
     // An index written before excerpts existed is rebuilt at the next start.
     assert.equal(await h.store.search.isComplete(), true)
-    h.db.$client.prepare('UPDATE search_docs SET excerpt = NULL').run()
+    await h.sql(h.engine === 'postgres' ? 'DELETE FROM search_docs' : 'UPDATE search_docs SET excerpt = NULL')
     assert.equal(await h.store.search.isComplete(), false)
   })
 
@@ -227,7 +227,7 @@ describe('GET /v1/search: results', () => {
     assert.deepEqual(await ids(h, 'золота'), [a.id])
     await h.call('DELETE', `/v1/articles/${a.id}?permanent=true`)
     assert.deepEqual(await ids(h, 'золото'), [])
-    assert.deepEqual(h.db.$client.prepare('SELECT count(*) AS n FROM search_docs').get(), { n: 0 })
+    assert.deepEqual(await h.sql('SELECT count(*) AS n FROM search_docs'), [{ n: h.engine === 'postgres' ? '0' : 0 }])
     assert.equal(await h.store.search.isComplete(), true)
   })
 })

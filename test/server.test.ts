@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { serverDatabaseUrl } from './helpers/databases.js'
 import { bundle, freePort, startServer } from './helpers/server.js'
 
 test('a new database gets migrations and demo content once; SIGTERM exits 0', async (t) => {
@@ -26,7 +27,7 @@ test('a new database gets migrations and demo content once; SIGTERM exits 0', as
 test('CMS_DEMO_CONTENT=false never seeds', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-server-`)
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const server = await startServer({ DATABASE_URL: `file:${dir}/cms.db`, CMS_DEMO_CONTENT: 'false' })
+  const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_DEMO_CONTENT: 'false' })
   t.after(() => server.child.kill('SIGKILL'))
   const feed = await (await fetch(`${server.base}/v1/feed`)).json() as { data: unknown[] }
   assert.equal(feed.data.length, 0)

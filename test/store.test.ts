@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { buildApp } from '../src/app.js'
 import { ConflictError } from '../src/lib/errors.js'
 import type { Store } from '../src/store/store.js'
+import { sqliteOnly } from './helpers/databases.js'
 import { setup } from './helpers/app.js'
 
 const OTHER_ADMIN = 'another-admin-token-0123456789abcdef'
@@ -45,7 +46,7 @@ describe('the storage seam', () => {
     const story = await h.store.articles.create({ title: 'Паводок в Якутии', body: 'Вода прибывает.', status: 'draft', lang: 'ru', tags: ['Погода'] }, 'test')
     const other = await h.store.articles.create({ title: 'Другая заметка', body: '', status: 'draft', lang: 'ru', tags: [] }, 'test')
     // Damaged data: another article holds this story's current slug as a former one.
-    h.db.$client.prepare('INSERT INTO article_slugs (slug, article_id, retired_at) VALUES (?, ?, ?)').run(story.slug, other.id, story.createdAt)
+    await h.sql('INSERT INTO article_slugs (slug, article_id, retired_at) VALUES (?, ?, ?)', story.slug, other.id, story.createdAt)
     await assert.rejects(h.store.articles.update(story.id, { slug: 'pavodok', title: 'Паводок: вода прибывает' }, { actor: 'test' }), (error) => {
       assert.ok(error instanceof ConflictError, String(error))
       assert.equal(error.code, 'CONFLICT')
@@ -59,7 +60,7 @@ describe('the storage seam', () => {
     assert.equal((await h.store.revisions.list(story.id, 10, undefined)).total, 1)
   })
 
-  test('readiness is the store’s answer: false once its connection is gone, and /readyz says 503', async (t) => {
+  test('readiness is the store’s answer: false once its connection is gone, and /readyz says 503', sqliteOnly('a PostgreSQL pool reconnects by itself; a database that is away is tested by stopping the server under three app servers (many-servers.test.ts)'), async (t) => {
     const h = await setup(t)
     assert.equal(await h.store.health.ready(), true)
     h.db.$client.close()

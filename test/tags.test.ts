@@ -145,7 +145,7 @@ test('tags from before look-alike keys get theirs at start', async (t) => {
   const h = await setup(t)
   await createTag(h, { name: 'Тест' })
   await createTag(h, { name: 'Другой' })
-  h.db.$client.prepare('UPDATE tags SET name_skeleton = NULL').run()
+  await h.sql('UPDATE tags SET name_skeleton = NULL')
   assert.equal((await h.call('POST', '/v1/tags', { body: { name: 'Tест' } })).status, 201, 'not yet keyed: a twin slips in')
   // prepareStore runs this at every start. The two older tags are filled; the first "Тест" looks
   // like the twin, which already holds the key, so it keeps its name without one.

@@ -53,10 +53,9 @@ CREATE TABLE "content_state" (
 );
 --> statement-breakpoint
 CREATE TABLE "counters" (
-	"key" text COLLATE "C" NOT NULL,
+	"key" text COLLATE "C" PRIMARY KEY NOT NULL,
 	"window_start" bigint NOT NULL,
-	"hits" integer NOT NULL,
-	CONSTRAINT "counters_key_window_start_pk" PRIMARY KEY("key","window_start")
+	"hits" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "search_docs" (
@@ -105,6 +104,7 @@ CREATE INDEX "articles_live_published_at_idx" ON "articles" USING btree ("publis
 CREATE INDEX "articles_live_lang_published_at_idx" ON "articles" USING btree ("lang","published_at","id") WHERE status = 'published' AND deleted_at IS NULL;--> statement-breakpoint
 CREATE INDEX "articles_updated_at_idx" ON "articles" USING btree ("updated_at","id");--> statement-breakpoint
 CREATE INDEX "articles_title_key_idx" ON "articles" USING btree ("title_key","id");--> statement-breakpoint
+CREATE INDEX "counters_window_start_idx" ON "counters" USING btree ("window_start");--> statement-breakpoint
 CREATE INDEX "search_docs_key_idx" ON "search_docs" USING btree ("key");--> statement-breakpoint
 CREATE INDEX "search_docs_document_idx" ON "search_docs" USING gin ("document");--> statement-breakpoint
 CREATE UNIQUE INDEX "tags_slug_unique" ON "tags" USING btree ("slug");--> statement-breakpoint

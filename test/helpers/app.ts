@@ -33,7 +33,10 @@ export async function startApp (store: Store, config: Config) {
 }
 
 /** A fresh store on this half's engine: SQLite in memory (or at a file path), or a new PostgreSQL database. */
-async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, sql: RawSql, dispose: () => Promise<void> }> {
+/** Where the PostgreSQL half's stores report every query they send, while a test listens. */
+type QueryListener = ((sql: string) => void) | undefined
+
+async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, sql: RawSql, dispose: () => Promise<void>, listen: (listener: QueryListener) => void }> {
   if (engine === 'sqlite') {
     const db = openDatabase(databasePath)
     const sql: RawSql = async (text, ...params) => {
@@ -42,7 +45,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
       statement.run(...params)
       return []
     }
-    return { store: createSqliteStore(db), db, sql, dispose: async () => {} }
+    return { store: createSqliteStore(db), db, sql, dispose: async () => {}, listen: () => {} }
   }
   const { url, drop } = await freshPostgresDatabase()
   const raw = postgres(url, { max: 1, onnotice: () => {} })
@@ -55,7 +58,9 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
     await raw.end({ timeout: 5 })
     await drop()
   }
-  return { store: createPostgresStore(openPostgres(url, { max: 4 })), db: undefined, sql, dispose }
+  let listener: QueryListener
+  const store = createPostgresStore(openPostgres(url, { max: 4, onQuery: (query) => listener?.(query) }))
+  return { store, db: undefined, sql, dispose, listen: (next) => { listener = next } }
 }
 
 /**
@@ -66,7 +71,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
  */
 export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
   const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
-  const { store, db, sql, dispose } = await freshStore(databasePath)
+  const { store, db, sql, dispose, listen } = await freshStore(databasePath)
   const app = await startApp(store, config)
   t.after(async () => {
     await app.close()
@@ -95,13 +100,29 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db: db!, sql, engine, store, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db: db!, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>
 
-/** The SQL the app prepares while `fn` runs: a read answered from memory prepares none. */
+/**
+ * On PostgreSQL, the SQL of every query sent while `fn` runs, but the content-state check's (its poll
+ * and the read after a change: the PostgreSQL counterpart of SQLite's pragma reads).
+ */
+async function queriesSentDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
+  const sources: string[] = []
+  h.listen((sql) => { if (!/FROM content_state/i.test(sql)) sources.push(sql) })
+  try {
+    await fn()
+  } finally {
+    h.listen(undefined)
+  }
+  return sources
+}
+
+/** The SQL the app prepares while `fn` runs: a read answered from memory prepares none. On PostgreSQL, every query it sends. */
 export async function preparedDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
+  if (h.engine === 'postgres') return queriesSentDuring(h, fn)
   const client = h.db.$client
   const prepare = client.prepare.bind(client)
   const sources: string[] = []
@@ -116,10 +137,11 @@ export async function preparedDuring (h: Harness, fn: () => Promise<unknown>): P
 
 /**
  * The SQL of every statement run while `fn` runs, prepared long before or not: every execution of any
- * better-sqlite3 statement counts (they share one prototype). An N+1 shows as a list that grows with
- * the page.
+ * better-sqlite3 statement counts (they share one prototype); on PostgreSQL every query sent. An N+1
+ * shows as a list that grows with the page.
  */
 export async function statementsRunDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
+  if (h.engine === 'postgres') return queriesSentDuring(h, fn)
   const proto = Object.getPrototypeOf(h.db.$client.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>
   const originals = { all: proto.all, get: proto.get, run: proto.run, iterate: proto.iterate }
   const sources: string[] = []

@@ -32,3 +32,14 @@ export async function freshPostgresDatabase (): Promise<{ url: string, drop: () 
 
 /** Raw SQL on a test database, `?` placeholders on both engines: for tests that look at or damage rows themselves. */
 export type RawSql = (text: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>
+
+/**
+ * A DATABASE_URL for server processes a test starts: a file in `dir` in the SQLite half, a new
+ * database (dropped after the test) in the PostgreSQL half.
+ */
+export async function serverDatabaseUrl (t: { after: (fn: () => Promise<void>) => void }, dir: string): Promise<string> {
+  if (engine === 'sqlite') return `file:${dir}/cms.db`
+  const { url, drop } = await freshPostgresDatabase()
+  t.after(drop)
+  return url
+}

@@ -10,6 +10,8 @@ export type Queryable = Pick<PgDb, 'select' | 'selectDistinct' | 'insert' | 'upd
 export interface PoolOptions {
   /** Connections this process keeps at most. */
   max: number
+  /** Called with the SQL of every query sent (the tests count them). */
+  onQuery?: (sql: string) => void
 }
 
 /**
@@ -17,12 +19,13 @@ export interface PoolOptions {
  * LISTEN/NOTIFY that reconnects by itself). TLS comes from the URL's `sslmode`. A connection attempt
  * gives up after 5 s, so requests and /readyz answer while the database is away instead of hanging.
  */
-export function openPostgres (url: string, { max }: PoolOptions): PgDb {
+export function openPostgres (url: string, { max, onQuery }: PoolOptions): PgDb {
   const client = postgres(url, {
     max,
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
+    ...(onQuery ? { debug: (_connection: number, sql: string) => onQuery(sql) } : {}),
     connection: { application_name: 'newsroom-cms' },
   })
   return drizzle(client, { schema })

@@ -1,10 +1,8 @@
-import { min } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { now } from '../../lib/ids.js'
 import type { ContentState, ContentStateStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import type { PgDb } from './client.js'
-import { articles, contentState } from './schema.js'
-import { first } from './unit-of-work.js'
 
 /** How often a server looks at the content version itself, in case a notification was missed. */
 const POLL_MS = 400
@@ -34,12 +32,16 @@ export function createContentState (db: PgDb): SharedContentState {
 
   const changed = () => { signals++ }
 
+  /** The version and the next scheduled instant, in one round trip. */
+  async function read (): Promise<ContentState> {
+    const [row] = await db.execute<{ generation: string, next: string | null }>(sql`SELECT version::text AS generation,
+      (SELECT min(published_at) FROM articles WHERE ${inState('scheduled', now())}) AS next FROM content_state WHERE id = 1`)
+    return { generation: row?.generation ?? '0', until: Date.parse(row?.next ?? '') || Number.POSITIVE_INFINITY }
+  }
+
   async function load (seen: number): Promise<ContentState> {
     try {
-      const row = await first(db.select({ version: contentState.version }).from(contentState))
-      const generation = String(row?.version ?? 0)
-      const next = await first(db.select({ at: min(articles.publishedAt) }).from(articles).where(inState('scheduled', now())))
-      const loaded = { generation, until: Date.parse(next?.at ?? '') || Number.POSITIVE_INFINITY }
+      const loaded = await read()
       if (seen > loadedFor || (seen === loadedFor && loaded.generation !== state.generation)) {
         loadedFor = seen
         state = loaded
@@ -65,9 +67,7 @@ export function createContentState (db: PgDb): SharedContentState {
   }
 
   const poll = setInterval(() => {
-    first(db.select({ version: contentState.version }).from(contentState))
-      .then((row) => { if (String(row?.version ?? 0) !== state.generation) changed() })
-      .catch(() => {})
+    read().then((seen) => { if (seen.generation !== state.generation || seen.until !== state.until) changed() }).catch(() => {})
   }, POLL_MS)
   poll.unref()
   // A notification from any server (delivered at its commit); a (re)connected listener may have missed some.

@@ -129,12 +129,13 @@ export const articleCounts = pgTable('article_counts', {
 
 /**
  * Shared fixed-window counters (failed authentications, rate limits): every server adds its hits here,
- * so a budget counts requests across all of them. `window_start` is epoch ms, aligned for every server.
+ * so a budget counts requests across all of them. A key's window starts at its first hit (epoch ms), as
+ * in a single process's memory, and starts again at the first hit after it ends.
  */
 export const counters = pgTable('counters', {
-  key: key('key').notNull(),
+  key: key('key').primaryKey(),
   windowStart: bigint('window_start', { mode: 'number' }).notNull(),
   hits: integer('hits').notNull(),
 }, (t) => [
-  primaryKey({ columns: [t.key, t.windowStart] }),
+  index('counters_window_start_idx').on(t.windowStart),
 ])
