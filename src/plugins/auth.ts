@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { AppError, ForbiddenError, UnauthorizedError } from '../lib/errors.js'
 import { roleAtLeast, type Principal, type Role } from '../lib/auth.js'
+import type { CounterStore, WindowCount } from '../store/store.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,50 +18,35 @@ declare module 'fastify' {
 export interface AuthOptions {
   /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
   resolve: (secret: string) => Promise<Principal | null>
+  /** Where failed authentications are counted: shared by every server on PostgreSQL. */
+  counters: CounterStore
   failureLimit: number
   failureWindowMs: number
 }
 
-/** Failed authentications per client IP in fixed windows; a full window blocks token-carrying requests. */
-function createFailureThrottle (limit: number, windowMs: number) {
-  const windows = new Map<string, { failures: number, resetAt: number }>()
-  const current = (ip: string, at: number) => {
-    const window = windows.get(ip)
-    if (window && window.resetAt <= at) windows.delete(ip)
-    return windows.get(ip)
-  }
-  // Expired windows are dropped as they pass, so the map holds only IPs failing right now.
-  const sweep = setInterval(() => {
-    const at = Date.now()
-    for (const [ip, window] of windows) if (window.resetAt <= at) windows.delete(ip)
-  }, windowMs)
-  sweep.unref()
+/**
+ * Failed authentications per client IP, in windows that start at an IP's first failure; a full window
+ * blocks that IP's token-carrying requests until it ends. Counted in the store's counters, so on
+ * PostgreSQL every server sees every server's failures. Only token-carrying requests look.
+ */
+function failureThrottle (counters: CounterStore, limit: number, windowMs: number) {
+  const keyOf = (ip: string) => `auth-failures:${ip}`
+  const wait = ({ hits, resetAt }: WindowCount) => (hits >= limit ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 0)
   return {
     /** Seconds until the IP may try again, or 0 when it is not blocked. */
-    retryAfter (ip: string): number {
-      const at = Date.now()
-      const window = current(ip, at)
-      return window && window.failures >= limit ? Math.ceil((window.resetAt - at) / 1000) : 0
-    },
-    fail (ip: string): void {
-      const at = Date.now()
-      const window = current(ip, at)
-      if (window) window.failures++
-      else windows.set(ip, { failures: 1, resetAt: at + windowMs })
-    },
-    stop: () => clearInterval(sweep),
+    retryAfter: async (ip: string) => wait(await counters.get(keyOf(ip), windowMs)),
+    fail: async (ip: string) => { await counters.add(new Map([[keyOf(ip), 1]]), windowMs) },
   }
 }
 
-export default fp<AuthOptions>(async function auth (app, { resolve, failureLimit, failureWindowMs }) {
-  const throttle = createFailureThrottle(failureLimit, failureWindowMs)
-  app.addHook('onClose', async () => throttle.stop())
+export default fp<AuthOptions>(async function auth (app, { resolve, counters, failureLimit, failureWindowMs }) {
+  const throttle = failureThrottle(counters, failureLimit, failureWindowMs)
 
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization
     if (header !== undefined && request.routeOptions.config.ownAuth !== true) {
-      const retryAfter = throttle.retryAfter(request.ip)
+      const retryAfter = await throttle.retryAfter(request.ip)
       if (retryAfter > 0) {
         reply.header('Retry-After', String(retryAfter))
         throw new AppError(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `Too many failed authentications from your address; try again in ${retryAfter} s`)
@@ -68,7 +54,7 @@ export default fp<AuthOptions>(async function auth (app, { resolve, failureLimit
       const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header)
       request.principal = match?.[1] ? await resolve(match[1]) : null
       if (!request.principal) {
-        throttle.fail(request.ip)
+        await throttle.fail(request.ip)
         throw new UnauthorizedError('The bearer token is unknown, revoked or expired')
       }
     }

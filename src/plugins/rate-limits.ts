@@ -1,8 +1,12 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import { AppError } from '../lib/errors.js'
+import { sharedRateStore } from '../lib/shared-rate-store.js'
+import type { CounterStore } from '../store/store.js'
 
 export interface RateLimitOptions {
+  /** Where requests are counted: shared by every server on PostgreSQL. */
+  counters: CounterStore
   rateLimitReads: number
   rateLimitWrites: number
 }
@@ -12,11 +16,14 @@ const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const unlimited = new Set(['/healthz', '/readyz', '/metrics'])
 
 /** Request budgets, when configured: reads per IP (anonymous) or per token, writes per token. */
-export default fp<RateLimitOptions>(async function rateLimits (app, { rateLimitReads, rateLimitWrites }) {
+export default fp<RateLimitOptions>(async function rateLimits (app, { counters, rateLimitReads, rateLimitWrites }) {
   if (rateLimitReads === 0 && rateLimitWrites === 0) return
+  const shared = sharedRateStore(counters)
+  app.addHook('onClose', shared.stop)
   const limitFor = (method: string) => (writes.has(method) ? rateLimitWrites : rateLimitReads) || Number.MAX_SAFE_INTEGER
   await app.register(rateLimit, {
     global: true,
+    store: shared.Store,
     // After auth's onRequest, so an authenticated caller is counted by token, anyone else by IP.
     hook: 'onRequest',
     timeWindow: 60_000,

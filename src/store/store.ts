@@ -101,6 +101,24 @@ export interface ContentStateStore {
   current (): Promise<ContentState>
 }
 
+/** A key's count in its current window, and when that window ends (epoch ms). */
+export interface WindowCount {
+  hits: number
+  resetAt: number
+}
+
+/**
+ * Fixed-window hit counters (failed authentications, rate limits) that every server sharing the
+ * database adds to. A key's window starts at its first hit and lasts `windowMs`; a hit after it ends
+ * starts the next. On SQLite, one process's memory.
+ */
+export interface CounterStore {
+  /** Adds each key's hits to its window; resolves to each key's count across all servers. */
+  add (hits: Map<string, number>, windowMs: number): Promise<Map<string, WindowCount>>
+  /** The count of a key's current window, without adding to it; 0 hits once it has ended. */
+  get (key: string, windowMs: number): Promise<WindowCount>
+}
+
 export interface HealthStore {
   /** True when the database answers and every migration is applied. */
   ready (): Promise<boolean>
@@ -113,6 +131,7 @@ export interface Store {
   tokens: TokenStore
   search: SearchStore
   content: ContentStateStore
+  counters: CounterStore
   health: HealthStore
   /** Applies pending migrations; `created` when the database had none before (a new newsroom). */
   migrate (): Promise<{ created: boolean }>

@@ -66,8 +66,14 @@ export function createContentState (db: PgDb): SharedContentState {
     return started
   }
 
+  let polling = false
   const poll = setInterval(() => {
-    read().then((seen) => { if (seen.generation !== state.generation || seen.until !== state.until) changed() }).catch(() => {})
+    // One look at a time: while the database is away, a look waits for its connection attempt.
+    if (polling) return
+    polling = true
+    read().then((seen) => { if (seen.generation !== state.generation || seen.until !== state.until) changed() })
+      .catch(() => {})
+      .finally(() => { polling = false })
   }, POLL_MS)
   poll.unref()
   // A notification from any server (delivered at its commit); a (re)connected listener may have missed some.

@@ -1,3 +1,4 @@
+import { createMemoryCounters } from '../memory-counters.js'
 import type { Store } from '../store.js'
 import { createArticleReads } from './article-reads.js'
 import { createTagLoader } from './article-tags.js'
@@ -32,6 +33,8 @@ function createParts (db: Db): Parts {
 export function createSqliteStore (db: Db): Store {
   let parts: Parts | undefined
   const part = () => (parts ??= createParts(db))
+  // One process serves a SQLite file's requests (or one per worker): its own memory counts them.
+  const counters = createMemoryCounters()
   return {
     get articles () { return part().articles },
     get revisions () { return part().revisions },
@@ -39,6 +42,7 @@ export function createSqliteStore (db: Db): Store {
     get tokens () { return part().tokens },
     get search () { return part().search },
     get content () { return part().content },
+    counters,
     health: {
       async ready () {
         try {
