@@ -18,33 +18,38 @@ interface Entry {
 /**
  * A @fastify/rate-limit store over the store's counters. A request is counted in memory and answered
  * at once — a cached read never waits for, or writes to, the database — and every FLUSH_MS the new
- * counts are added to the shared ones in one statement, which returns what every server counted. So
- * one server's count is exact and several servers' budgets agree within FLUSH_MS.
+ * counts are added to the shared ones in one statement, which returns what every server counted, and
+ * the counts of the other keys still counting here are read. So one server's count is exact and
+ * several servers' budgets agree within FLUSH_MS.
  */
 export function sharedRateStore (counters: CounterStore) {
   const entries = new Map<string, Entry>()
 
+  /** Adds this server's new requests to the shared counts, and reads the counts of the keys it saw no new request for. */
   async function flush (): Promise<void> {
     const at = Date.now()
-    const byWindow = new Map<number, Map<string, number>>()
+    const byWindow = new Map<number, { hits: Map<string, number>, idle: string[] }>()
     for (const [key, entry] of entries) {
       if (entry.resetAt <= at && entry.pending === 0) { entries.delete(key); continue }
-      if (entry.pending === 0) continue
       let batch = byWindow.get(entry.windowMs)
-      if (!batch) byWindow.set(entry.windowMs, (batch = new Map()))
-      batch.set(key, entry.pending)
+      if (!batch) byWindow.set(entry.windowMs, (batch = { hits: new Map(), idle: [] }))
+      if (entry.pending === 0) batch.idle.push(key)
+      else batch.hits.set(key, entry.pending)
       entry.pending = 0
     }
-    for (const [windowMs, batch] of byWindow) {
+    for (const [windowMs, { hits, idle }] of byWindow) {
       try {
-        const counts = await counters.add(batch, windowMs)
+        const counts = new Map([
+          ...(hits.size > 0 ? await counters.add(hits, windowMs) : []),
+          ...(idle.length > 0 ? await counters.get(idle, windowMs) : []),
+        ])
         for (const [key, count] of counts) {
           const entry = entries.get(key)
           if (entry) Object.assign(entry, { shared: count.hits, resetAt: count.resetAt })
         }
       } catch {
         // The database is away: keep the requests for the next flush.
-        for (const [key, n] of batch) {
+        for (const [key, n] of hits) {
           const entry = entries.get(key)
           if (entry) entry.pending += n
         }

@@ -31,10 +31,10 @@ export interface AuthOptions {
  */
 function failureThrottle (counters: CounterStore, limit: number, windowMs: number) {
   const keyOf = (ip: string) => `auth-failures:${ip}`
-  const wait = ({ hits, resetAt }: WindowCount) => (hits >= limit ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 0)
+  const wait = (window: WindowCount | undefined) => (window && window.hits >= limit ? Math.max(1, Math.ceil((window.resetAt - Date.now()) / 1000)) : 0)
   return {
     /** Seconds until the IP may try again, or 0 when it is not blocked. */
-    retryAfter: async (ip: string) => wait(await counters.get(keyOf(ip), windowMs)),
+    retryAfter: async (ip: string) => wait((await counters.get([keyOf(ip)], windowMs)).get(keyOf(ip))),
     fail: async (ip: string) => { await counters.add(new Map([[keyOf(ip), 1]]), windowMs) },
   }
 }

@@ -28,9 +28,14 @@ export function createMemoryCounters (): CounterStore {
       }
       return counts
     },
-    async get (key, _windowMs) {
-      const window = current(key, Date.now())
-      return window ? { ...window } : { hits: 0, resetAt: 0 }
+    async get (keys, _windowMs) {
+      const at = Date.now()
+      const counts = new Map<string, WindowCount>()
+      for (const key of keys) {
+        const window = current(key, at)
+        if (window) counts.set(key, { ...window })
+      }
+      return counts
     },
   }
 }

@@ -115,8 +115,8 @@ export interface WindowCount {
 export interface CounterStore {
   /** Adds each key's hits to its window; resolves to each key's count across all servers. */
   add (hits: Map<string, number>, windowMs: number): Promise<Map<string, WindowCount>>
-  /** The count of a key's current window, without adding to it; 0 hits once it has ended. */
-  get (key: string, windowMs: number): Promise<WindowCount>
+  /** The counts of keys' current windows, without adding to them; keys whose window has ended are left out. */
+  get (keys: string[], windowMs: number): Promise<Map<string, WindowCount>>
 }
 
 export interface HealthStore {

@@ -29,10 +29,11 @@ export function createPostgresCounters (db: PgDb): CounterStore {
         RETURNING key, hits, window_start`)
       return new Map<string, WindowCount>(rows.map((row) => [row.key, { hits: row.hits, resetAt: Number(row.window_start) + windowMs }]))
     },
-    async get (key, windowMs) {
-      const [row] = await db.execute<{ hits: number, window_start: string }>(sql`SELECT hits, window_start FROM counters WHERE key = ${key}`)
-      const resetAt = row ? Number(row.window_start) + windowMs : 0
-      return row && resetAt > Date.now() ? { hits: row.hits, resetAt } : { hits: 0, resetAt: 0 }
+    async get (keys, windowMs) {
+      const at = Date.now()
+      const rows = await db.execute<{ key: string, hits: number, window_start: string }>(sql`SELECT key, hits, window_start FROM counters
+        WHERE key IN (SELECT jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) AND window_start > ${at - windowMs}`)
+      return new Map(rows.map((row) => [row.key, { hits: row.hits, resetAt: Number(row.window_start) + windowMs }]))
     },
   }
 }
