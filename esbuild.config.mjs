@@ -3,7 +3,7 @@
 // One file loads several hundred ms faster than the thousand modules behind it, which is most of a cold start.
 import { build } from 'esbuild'
 
-const scripts = ['token', 'backup', 'migrate', 'seed', 'reindex']
+const scripts = ['token', 'backup', 'migrate', 'seed', 'reindex', 'db-copy']
 
 await build({
   entryPoints: {

@@ -16,7 +16,7 @@ const engines = (process.env.TEST_ENGINES ?? 'sqlite,postgres').split(',')
 /** One run of node's test runner over the files, its report passed through and its totals read from it. */
 function half (title: string, databaseUrl: string): Promise<Tally> {
   console.log(`\n# ===== ${title} =====`)
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files], {
     env: { ...process.env, TEST_DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

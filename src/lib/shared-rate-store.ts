@@ -9,6 +9,8 @@ const MAX_KEYS = 100_000
 interface Entry {
   /** This key's count across all servers at the last flush, this server's flushed requests included. */
   shared: number
+  /** Requests counted here, on their way to the shared count in the flush under way. */
+  sending: number
   /** Requests counted here since. */
   pending: number
   resetAt: number
@@ -35,6 +37,7 @@ export function sharedRateStore (counters: CounterStore) {
       if (!batch) byWindow.set(entry.windowMs, (batch = { hits: new Map(), idle: [] }))
       if (entry.pending === 0) batch.idle.push(key)
       else batch.hits.set(key, entry.pending)
+      entry.sending = entry.pending
       entry.pending = 0
     }
     for (const [windowMs, { hits, idle }] of byWindow) {
@@ -45,13 +48,13 @@ export function sharedRateStore (counters: CounterStore) {
         ])
         for (const [key, count] of counts) {
           const entry = entries.get(key)
-          if (entry) Object.assign(entry, { shared: count.hits, resetAt: count.resetAt })
+          if (entry) Object.assign(entry, { shared: count.hits, sending: 0, resetAt: count.resetAt })
         }
       } catch {
         // The database is away: keep the requests for the next flush.
-        for (const [key, n] of hits) {
+        for (const key of hits.keys()) {
           const entry = entries.get(key)
-          if (entry) entry.pending += n
+          if (entry) Object.assign(entry, { pending: entry.pending + entry.sending, sending: 0 })
         }
       }
     }
@@ -69,10 +72,10 @@ export function sharedRateStore (counters: CounterStore) {
         // A new window here; the flush learns whether other servers opened it earlier.
         entries.delete(key)
         if (entries.size >= MAX_KEYS) entries.delete(entries.keys().next().value!)
-        entries.set(key, (entry = { shared: 0, pending: 0, resetAt: at + timeWindow, windowMs: timeWindow }))
+        entries.set(key, (entry = { shared: 0, sending: 0, pending: 0, resetAt: at + timeWindow, windowMs: timeWindow }))
       }
       entry.pending++
-      callback(null, { current: entry.shared + entry.pending, ttl: entry.resetAt - at })
+      callback(null, { current: entry.shared + entry.sending + entry.pending, ttl: entry.resetAt - at })
     }
 
     child (): FastifyRateLimitStore {

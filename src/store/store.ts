@@ -119,6 +119,25 @@ export interface CounterStore {
   get (keys: string[], windowMs: number): Promise<Map<string, WindowCount>>
 }
 
+/** What a newsroom copy moves, parents before children: the search index is rebuilt, counts and versions are kept by triggers. */
+export const COPIED_TABLES = ['tags', 'articles', 'articleTags', 'articleRevisions', 'articleSlugs', 'tokens'] as const
+export type CopiedTable = typeof COPIED_TABLES[number]
+export interface CopyBatch {
+  table: CopiedTable
+  /** Rows as the engine-neutral records (domain/records.ts) and link rows, field for field. */
+  rows: Array<Record<string, unknown>>
+}
+
+/** Whole-newsroom export and import, row for row (`npm run db:copy`). */
+export interface CopyStore {
+  /** True when the database holds no article, tag or token. */
+  isEmpty (): Promise<boolean>
+  /** Every row of the copied tables, table by table in COPIED_TABLES order, in primary-key order, in batches. */
+  rows (): AsyncIterable<CopyBatch>
+  /** Inserts every batch as it is (ids, versions, timestamps unchanged), all in one transaction: all or nothing. */
+  load (batches: AsyncIterable<CopyBatch>): Promise<void>
+}
+
 export interface HealthStore {
   /** True when the database answers and every migration is applied. */
   ready (): Promise<boolean>
@@ -132,6 +151,7 @@ export interface Store {
   search: SearchStore
   content: ContentStateStore
   counters: CounterStore
+  copy: CopyStore
   health: HealthStore
   /** Applies pending migrations; `created` when the database had none before (a new newsroom). */
   migrate (): Promise<{ created: boolean }>

@@ -4,6 +4,7 @@ import { createTagLoader } from './article-tags.js'
 import { createArticleWrites } from './article-writes.js'
 import type { PgDb } from './client.js'
 import { createContentState } from './content-state.js'
+import { createCopyStore } from './copy.js'
 import { createPostgresCounters } from './counters.js'
 import { migrateDatabase, migrationsApplied } from './migrate.js'
 import { createRevisionStore } from './revisions.js'
@@ -52,6 +53,7 @@ export function createPostgresStore (db: PgDb): Store {
     search: guarded(createSearchStore(db, tagsOf), ['rebuild'], committed),
     content,
     counters: guarded(createPostgresCounters(db)),
+    copy: createCopyStore(db),
     health: {
       async ready () {
         let timer: NodeJS.Timeout | undefined

@@ -5,6 +5,7 @@ import { createTagLoader } from './article-tags.js'
 import { createArticleWrites } from './article-writes.js'
 import type { Db } from './client.js'
 import { createContentState } from './content-state.js'
+import { createCopyStore } from './copy.js'
 import { appliedMigrations, migrateDatabase, migrationsApplied } from './migrate.js'
 import { createRevisionStore } from './revisions.js'
 import { createSearchStore } from './search.js'
@@ -43,6 +44,7 @@ export function createSqliteStore (db: Db): Store {
     get search () { return part().search },
     get content () { return part().content },
     counters,
+    copy: createCopyStore(db),
     health: {
       async ready () {
         try {

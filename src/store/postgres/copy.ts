@@ -1,0 +1,47 @@
+import { getTableColumns, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
+import { COPIED_TABLES, type CopiedTable, type CopyStore } from '../store.js'
+import type { PgDb } from './client.js'
+import { articleRevisions, articles, articleSlugs, articleTags, tags, tokens } from './schema.js'
+import { unitOfWork } from './unit-of-work.js'
+
+const BATCH = 500
+
+const copied: Record<CopiedTable, { table: PgTable, keys: PgColumn[] }> = {
+  tags: { table: tags, keys: [tags.id] },
+  articles: { table: articles, keys: [articles.id] },
+  articleTags: { table: articleTags, keys: [articleTags.articleId, articleTags.tagId] },
+  articleRevisions: { table: articleRevisions, keys: [articleRevisions.articleId, articleRevisions.version] },
+  articleSlugs: { table: articleSlugs, keys: [articleSlugs.slug] },
+  tokens: { table: tokens, keys: [tokens.id] },
+}
+
+const fieldOf = (table: PgTable, column: PgColumn) => Object.entries(getTableColumns(table)).find(([, c]) => c === column)![0]
+
+export function createCopyStore (db: PgDb): CopyStore {
+  return {
+    async isEmpty () {
+      const [row] = await db.execute<{ n: number }>(sql`SELECT ((SELECT count(*) FROM articles) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM tokens))::int AS n`)
+      return row?.n === 0
+    },
+
+    async * rows () {
+      for (const name of COPIED_TABLES) {
+        const { table, keys } = copied[name]
+        const fields = keys.map((key) => fieldOf(table, key))
+        let after: unknown[] | undefined
+        for (;;) {
+          const where: SQL | undefined = after && sql`(${sql.join(keys, sql`, `)}) > (${sql.join(after.map((v) => sql`${v}`), sql`, `)})`
+          const rows = await db.select().from(table).where(where).orderBy(...keys).limit(BATCH) as Array<Record<string, unknown>>
+          if (rows.length === 0) break
+          yield { table: name, rows }
+          after = fields.map((field) => rows.at(-1)![field])
+        }
+      }
+    },
+
+    load: (batches) => unitOfWork(db, async (tx) => {
+      for await (const { table, rows } of batches) await tx.insert(copied[table].table).values(rows as never)
+    }),
+  }
+}
