@@ -1,6 +1,8 @@
-// `npm run bench [-- --articles 100000 --duration 10 --connections 50 --tool wrk|autocannon]`: builds (or
-// reuses) a database of generated articles, then in one run measures a bare Fastify hello world, a
-// minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios against both.
+// `npm run bench [-- --articles 100000 --duration 10 --connections 50 --tool wrk|autocannon --db sqlite|postgres]`:
+// builds (or reuses) a database of generated articles, then in one run measures a bare Fastify hello
+// world, a minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios
+// against both. `--db postgres` serves the same articles (copied with db:copy) from a throwaway
+// PostgreSQL cluster, and adds two server processes on that one database.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,6 +10,10 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { projectRoot } from '../src/lib/paths.js'
+import { databaseTarget } from '../src/config.js'
+import { copyNewsroom } from '../src/store/copy-newsroom.js'
+import { createStore } from '../src/store/create-store.js'
+import { postgresBinaries, startCluster, type Cluster } from '../test/helpers/pg-cluster.js'
 import { buildBenchDb, checkIdentity } from './generate.js'
 import { defaultTool, measure, type Scenario, type Tool } from './load.js'
 
@@ -21,8 +27,10 @@ const { values } = parseArgs({
     // `--only hostile` or `--only metrics` runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
+    db: { type: 'string', default: 'sqlite' },
   },
 })
+const onPostgres = values.db === 'postgres'
 const onlyHostile = values.only === 'hostile'
 const onlyMetrics = values.only === 'metrics'
 const serverBundle = values.server
@@ -124,7 +132,28 @@ const bySlug = (prefix: string, slugs: string[]) => get(...slugs.map((s) => `${p
 
 console.log(`${articles} articles, ${connections} connections, ${duration} s per scenario, load from ${tool}\n`)
 
-const appEnv = { DATABASE_URL: `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN }
+/** On PostgreSQL: a throwaway cluster holding a copy of the benchmark's SQLite database. */
+async function postgresCopy (): Promise<{ cluster: Cluster, url: string }> {
+  const bin = postgresBinaries()
+  if (!bin) throw new Error('--db postgres needs PostgreSQL 15+ installed (initdb, pg_ctl)')
+  const cluster = await startCluster(bin)
+  process.on('exit', () => cluster.destroy())
+  const url = cluster.url.replace(/\/postgres$/, '/bench')
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(cluster.url, { max: 1, onnotice: () => {} })
+  await sql.unsafe('CREATE DATABASE bench')
+  await sql.end()
+  const [source, target] = [createStore({ database: databaseTarget(`file:${dbPath}`) }), createStore({ database: databaseTarget(url) })]
+  await target!.migrate()
+  const started = performance.now()
+  const counts = await copyNewsroom(source!, target!)
+  console.log(`copied ${counts.articles} articles to PostgreSQL in ${Math.round((performance.now() - started) / 100) / 10} s`)
+  await source!.close()
+  await target!.close()
+  return { cluster, url }
+}
+const pg = onPostgres ? await postgresCopy() : undefined
+const appEnv = { DATABASE_URL: pg?.url ?? `file:${dbPath}`, CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'warn', CMS_ADMIN_TOKEN: ADMIN }
 /**
  * What recording metrics costs on the cached read path: the server's CPU per request for the same
  * reads from two servers, one with CMS_METRICS_TOKEN, alternated twice so that both see the same
@@ -203,35 +232,50 @@ if (!onlyHostile) {
   await load(cluster, `app ×${workers} workers: article by slug (uniform)`, bySlug('/v1/articles/slug/', uniform))
   await load(cluster, `app ×${workers} workers: feed first page`, get('/v1/feed'))
   await stop(cluster)
-  metricRatios = await metricsCost()
+  if (onPostgres) await twoServers()
+  else metricRatios = await metricsCost()
 }
 
-// Hostile traffic, each on a fresh server so its peak RSS is its own.
-// 1. A flood of unique, valid URLs: every one a new response-cache entry.
-const flood = await start([serverBundle], appEnv, 4105, '/healthz')
-const uniqueUrls = Array.from({ length: 30_000 }, (_, i) => `/v1/tags?q=${encodeURIComponent(`т${i.toString(36)}`)}&limit=${1 + (i % 100)}`)
-await load(flood, 'hostile: 30,000 unique URLs (peak RSS)', get(...uniqueUrls))
-await stop(flood)
-// 2. Searches whose words are only in the titles of 100 articles with 190,000-character bodies.
-const hostileDb = join(results, 'bench-hostile.db')
-for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
-const longBodies = await start([serverBundle], { ...appEnv, DATABASE_URL: `file:${hostileDb}` }, 4106, '/healthz')
-const paragraph = 'Спасатели продолжают работу в затопленных районах, сообщили в штабе. '
-for (let i = 0; i < 100; i++) {
-  await fetch(`${longBodies.base}/v1/articles`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-    body: JSON.stringify({ title: `Наводнение: сводка ${i}`, body: paragraph.repeat(Math.floor(190_000 / paragraph.length)), status: 'published' }),
-  })
+/** Two server processes on one PostgreSQL database, loaded at once (as behind a load balancer): their req/s added up. */
+async function twoServers (): Promise<void> {
+  const pair = [await start([serverBundle], appEnv, 4109, '/healthz'), await start([serverBundle], appEnv, 4110, '/healthz')]
+  for (const [name, scenario] of [['article by slug (uniform)', bySlug('/v1/articles/slug/', uniform)], ['feed first page', get('/v1/feed')]] as const) {
+    const measured = await Promise.all(pair.map((server) => measure(tool, server.base, scenario, Math.ceil(connections / 2), duration)))
+    const row = { name: `app, 2 servers on one database: ${name}`, rps: measured[0]!.rps + measured[1]!.rps, p50: Math.max(...measured.map((m) => m.p50)), p99: Math.max(...measured.map((m) => m.p99)), errors: measured[0]!.errors + measured[1]!.errors, non2xx: measured[0]!.non2xx + measured[1]!.non2xx, rssMb: peakRssMb(pair[0]!.child.pid!) + peakRssMb(pair[1]!.child.pid!), cpuUsPerRequest: 0 }
+    console.log(`${row.name.padEnd(44)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  errors ${row.errors}  non-2xx ${row.non2xx}`)
+    rows.push(row)
+  }
+  for (const server of pair) await stop(server)
 }
-const searchAsViewer = { paths: [`/v1/search?q=${encodeURIComponent('наводнение')}&limit=100`], headers: { authorization: `Bearer ${ADMIN}` } }
-await load(longBodies, 'hostile: long-body search, limit=100, 4 conn', searchAsViewer, 4)
-// 3. include=body at the largest page anyone may ask for, uncached (with a token).
-await load(longBodies, 'hostile: include=body&limit=100, 4 conn', { paths: ['/v1/articles?include=body&limit=100'], headers: { authorization: `Bearer ${ADMIN}` } }, 4)
-const page = await fetch(`${longBodies.base}/v1/articles?include=body&limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } })
-console.log(`include=body&limit=100: ${(await page.arrayBuffer()).byteLength} bytes`)
-await stop(longBodies)
-for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
+
+// Hostile traffic, each on a fresh server so its peak RSS is its own (SQLite: the same on both engines' HTTP side).
+if (!onPostgres) {
+// 1. A flood of unique, valid URLs: every one a new response-cache entry.
+  const flood = await start([serverBundle], appEnv, 4105, '/healthz')
+  const uniqueUrls = Array.from({ length: 30_000 }, (_, i) => `/v1/tags?q=${encodeURIComponent(`т${i.toString(36)}`)}&limit=${1 + (i % 100)}`)
+  await load(flood, 'hostile: 30,000 unique URLs (peak RSS)', get(...uniqueUrls))
+  await stop(flood)
+  // 2. Searches whose words are only in the titles of 100 articles with 190,000-character bodies.
+  const hostileDb = join(results, 'bench-hostile.db')
+  for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
+  const longBodies = await start([serverBundle], { ...appEnv, DATABASE_URL: `file:${hostileDb}` }, 4106, '/healthz')
+  const paragraph = 'Спасатели продолжают работу в затопленных районах, сообщили в штабе. '
+  for (let i = 0; i < 100; i++) {
+    await fetch(`${longBodies.base}/v1/articles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ title: `Наводнение: сводка ${i}`, body: paragraph.repeat(Math.floor(190_000 / paragraph.length)), status: 'published' }),
+    })
+  }
+  const searchAsViewer = { paths: [`/v1/search?q=${encodeURIComponent('наводнение')}&limit=100`], headers: { authorization: `Bearer ${ADMIN}` } }
+  await load(longBodies, 'hostile: long-body search, limit=100, 4 conn', searchAsViewer, 4)
+  // 3. include=body at the largest page anyone may ask for, uncached (with a token).
+  await load(longBodies, 'hostile: include=body&limit=100, 4 conn', { paths: ['/v1/articles?include=body&limit=100'], headers: { authorization: `Bearer ${ADMIN}` } }, 4)
+  const page = await fetch(`${longBodies.base}/v1/articles?include=body&limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } })
+  console.log(`include=body&limit=100: ${(await page.arrayBuffer()).byteLength} bytes`)
+  await stop(longBodies)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(hostileDb + suffix, { force: true })
+}
 if (onlyHostile) {
   console.log(JSON.stringify(rows, null, 2))
   process.exit(0)
@@ -252,9 +296,15 @@ const ratios = {
   workersArticleUniform: ratio(rps(`app ×${workers} workers: article by slug (uniform)`), rps('app: article by slug (uniform)')),
   workersFeed: ratio(rps(`app ×${workers} workers: feed first page`), rps('app: feed first page')),
   ...metricRatios,
+  ...(onPostgres
+    ? {
+        twoServersArticleUniform: ratio(rps('app, 2 servers on one database: article by slug (uniform)'), rps('app: article by slug (uniform)')),
+        twoServersFeed: ratio(rps('app, 2 servers on one database: feed first page'), rps('app: feed first page')),
+      }
+    : {}),
 }
 console.log('\nratios:', ratios)
 console.log(`cold start to healthy: ${coldStartMs} ms${buildSeconds === null ? '' : `; database built in ${buildSeconds} s`}`)
-const file = join(results, `${new Date().toISOString().replaceAll(':', '-')}-${articles}.json`)
-writeFileSync(file, JSON.stringify({ articles, duration, connections, tool, coldStartMs, buildSeconds, rows, ratios }, null, 2) + '\n')
+const file = join(results, `${new Date().toISOString().replaceAll(':', '-')}-${articles}-${values.db}.json`)
+writeFileSync(file, JSON.stringify({ db: values.db, articles, duration, connections, tool, coldStartMs, buildSeconds, rows, ratios }, null, 2) + '\n')
 console.log(`wrote ${file}`)
