@@ -1,5 +1,6 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
+import { tagsByArticle } from '../shapes.js'
 import type { Queryable } from './client.js'
 import { articleTags, tags } from './schema.js'
 import type { Tx } from './unit-of-work.js'
@@ -9,29 +10,19 @@ export type TagLoader = (articleIds: string[]) => Promise<Map<string, TagRef[]>>
 const tagRefsOf = (db: Queryable) => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
   .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
 
-function byArticle (rows: Array<TagRef & { articleId: string }>): Map<string, TagRef[]> {
-  const map = new Map<string, TagRef[]>()
-  for (const { articleId, ...tag } of rows) {
-    const list = map.get(articleId)
-    if (list) list.push(tag)
-    else map.set(articleId, [tag])
-  }
-  return map
-}
-
 /** The tags of several articles in one query, in the order their editors gave. */
 export function createTagLoader (db: Queryable): TagLoader {
   return async (articleIds) => {
     if (articleIds.length === 0) return new Map()
     const where = articleIds.length === 1 ? eq(articleTags.articleId, articleIds[0]!) : inArray(articleTags.articleId, articleIds)
-    return byArticle(await tagRefsOf(db).where(where).orderBy(articleTags.articleId, articleTags.position))
+    return tagsByArticle(await tagRefsOf(db).where(where).orderBy(articleTags.articleId, articleTags.position))
   }
 }
 
 /** The tags of one article, read in a unit of work. */
 export async function tagsOfArticle (tx: Tx, articleId: string): Promise<TagRef[]> {
   const rows = await tagRefsOf(tx).where(eq(articleTags.articleId, articleId)).orderBy(articleTags.position)
-  return byArticle(rows).get(articleId) ?? []
+  return tagsByArticle(rows).get(articleId) ?? []
 }
 
 /** Links exactly these tags to the article, in this order. */

@@ -3,9 +3,9 @@ import { toArticle } from '../../domain/article-view.js'
 import type { ArticleRecord, TagRef } from '../../domain/records.js'
 import { snapshotOf, type RevisionSnapshot } from '../../domain/revisions.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
-import { renderMarkdown } from '../../lib/markdown.js'
 import type { RevisionStore } from '../store.js'
 import { pageOf } from '../page.js'
+import { revisionHtml } from '../shapes.js'
 import type { PgDb } from './client.js'
 import { articleRevisions } from './schema.js'
 import { first, type Tx } from './unit-of-work.js'
@@ -21,21 +21,9 @@ export async function snapshotAt (tx: Tx, articleId: string, version: number): P
   return row?.snapshot as RevisionSnapshot | undefined
 }
 
-// Revisions never change, so their HTML is rendered once per process; the most recent few are kept.
-const RENDERED_KEPT = 256
-
 export function createRevisionStore (db: PgDb): RevisionStore {
-  const rendered = new Map<string, string>()
-  function htmlOf (articleId: string, version: number, body: string): string {
-    const key = `${articleId}\u0000${version}`
-    let html = rendered.get(key)
-    if (html === undefined) {
-      html = renderMarkdown(body)
-      rendered.set(key, html)
-      if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!)
-    }
-    return html
-  }
+  // Revisions never change: their HTML is rendered once per process.
+  const htmlOf = revisionHtml()
 
   return {
     async list (articleId, limit, cursor) {

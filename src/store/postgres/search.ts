@@ -1,27 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { SEARCH_WINDOW } from '../../domain/search-document.js'
 import { listedState } from '../../domain/visibility.js'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { decodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
-import { snippet } from '../../lib/search-query.js'
-import type { SearchHitData, SearchStore } from '../store.js'
+import { searchPage, type HitRecord } from '../shapes.js'
+import type { SearchStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import { taggedWithAny, type TagLoader } from './article-tags.js'
 import type { PgDb } from './client.js'
 import { indexIsComplete, rebuildIndex } from './search-index.js'
-
-interface HitRow extends Record<string, unknown> {
-  id: string
-  slug: string
-  title: string
-  lead: string | null
-  excerpt: string
-  published_at: string | null
-  updated_at: string
-  lang: string
-  score: number
-  total: number
-}
 
 /**
  * ts_rank's weights for D, C, B, A: body 1, lead 4, title 10, the proportions SQLite's bm25 is given
@@ -47,7 +34,7 @@ export function createSearchStore (db: PgDb, tagsOf: TagLoader): SearchStore {
         FROM search_docs JOIN articles ON articles.id = search_docs.article_id
         WHERE ${sql.join(filters, sql` AND `)} ORDER BY search_docs.key DESC LIMIT ${SEARCH_WINDOW}`
       const offset = query.cursor ? decodeCursor(query.cursor, 'search', ['number'])[0] as number : 0
-      const rows = await db.execute<HitRow>(sql`
+      const rows = await db.execute<HitRecord & { total: number } & Record<string, unknown>>(sql`
         WITH candidates AS (${candidates}),
         ranked AS (
           SELECT candidates.id, candidates.published_at,
@@ -58,27 +45,13 @@ export function createSearchStore (db: PgDb, tagsOf: TagLoader): SearchStore {
           LIMIT ${query.limit} OFFSET ${offset}
         )
         SELECT articles.id, articles.slug, articles.title, articles.lead, search_docs.excerpt,
-          ranked.published_at, search_docs.updated_at, search_docs.lang, ranked.score::float8 AS score, ranked.total::int AS total
+          ranked.published_at AS "publishedAt", search_docs.updated_at AS "updatedAt", search_docs.lang,
+          ranked.score::float8 AS score, ranked.total::int AS total
         FROM ranked JOIN articles ON articles.id = ranked.id JOIN search_docs ON search_docs.article_id = ranked.id
         ORDER BY ranked.score DESC, ranked.published_at DESC NULLS LAST, ranked.id DESC`)
       const total = rows[0]?.total ??
         (offset === 0 ? 0 : (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (${candidates}) AS c`))[0]!.n)
-      const tags = await tagsOf(rows.map((r) => r.id))
-      const seen = new Map<string, boolean>()
-      const items: SearchHitData[] = rows.map((row) => ({
-        id: row.id,
-        slug: row.slug,
-        title: row.title,
-        lead: row.lead,
-        publishedAt: row.published_at,
-        updatedAt: row.updated_at,
-        lang: row.lang,
-        tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
-        score: Math.round(row.score * 1e6) / 1e6,
-        snippet: snippet(`${row.lead ?? ''} ${row.excerpt}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
-      }))
-      const nextOffset = offset + rows.length
-      return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
+      return searchPage([...rows], await tagsOf(rows.map((r) => r.id)), parsed.stems, offset, total)
     },
 
     isComplete: () => indexIsComplete(db),

@@ -6,8 +6,9 @@ import { NotFoundError } from '../../lib/errors.js'
 import { now } from '../../lib/ids.js'
 import { lookalikeKey } from '../../lib/lookalike.js'
 import { nameKey } from '../../lib/slugs.js'
-import type { Tag } from '../../modules/tags/tags.schemas.js'
 import { pageOf } from '../page.js'
+import type { Tag } from '../../modules/tags/tags.schemas.js'
+import { toTag } from '../shapes.js'
 import type { TagStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import type { PgDb } from './client.js'
@@ -21,16 +22,6 @@ const articleCount = (audience: Audience): SQL<number> => audience === 'public'
   : sql<number>`(SELECT count(*)::int FROM article_tags JOIN articles ON articles.id = article_tags.article_id
     WHERE article_tags.tag_id = tags.id AND ${inState('all', now())})`
 const visibleTo = (audience: Audience): SQL | undefined => audience === 'public' ? sql`${articleCount('public')} > 0` : undefined
-
-const toTag = (row: TagRecord, count: number): Tag => ({
-  id: row.id,
-  slug: row.slug,
-  name: row.name,
-  description: row.description,
-  articleCount: count,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-})
 
 async function find (tx: Tx, where: SQL, audience: Audience): Promise<Tag | undefined> {
   const row = await first(tx.select({ tag: tags, count: articleCount(audience) }).from(tags).where(and(where, visibleTo(audience))))

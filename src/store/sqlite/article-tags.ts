@@ -1,5 +1,6 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
+import { tagsByArticle } from '../shapes.js'
 import type { Db } from './client.js'
 import { articleTags, tags } from './schema.js'
 import { prepared, type Tx } from './unit-of-work.js'
@@ -9,16 +10,6 @@ export type TagLoader = (articleIds: string[]) => Map<string, TagRef[]>
 const tagRefsOf = (db: Tx) => db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
   .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
 
-function byArticle (rows: Array<TagRef & { articleId: string }>): Map<string, TagRef[]> {
-  const map = new Map<string, TagRef[]>()
-  for (const { articleId, ...tag } of rows) {
-    const list = map.get(articleId)
-    if (list) list.push(tag)
-    else map.set(articleId, [tag])
-  }
-  return map
-}
-
 /** The tags of several articles in one prepared query (ids passed as a JSON array), in the order their editors gave. */
 export function createTagLoader (db: Db): TagLoader {
   // One article (every single read) by plain equality: half the cost of going through json_each.
@@ -27,14 +18,14 @@ export function createTagLoader (db: Db): TagLoader {
     .orderBy(articleTags.articleId, articleTags.position).prepare()
   return (articleIds) => {
     if (articleIds.length === 0) return new Map()
-    return byArticle(articleIds.length === 1 ? ofOne.all({ id: articleIds[0] }) : ofMany.all({ ids: JSON.stringify(articleIds) }))
+    return tagsByArticle(articleIds.length === 1 ? ofOne.all({ id: articleIds[0] }) : ofMany.all({ ids: JSON.stringify(articleIds) }))
   }
 }
 
 /** The tags of one article, read in a unit of work. */
 export function tagsOfArticle (tx: Tx, articleId: string): TagRef[] {
   const query = prepared(tx, 'tags of article', (db) => tagRefsOf(db).where(eq(articleTags.articleId, sql.placeholder('id'))).orderBy(articleTags.position).prepare())
-  return byArticle(query.all({ id: articleId })).get(articleId) ?? []
+  return tagsByArticle(query.all({ id: articleId })).get(articleId) ?? []
 }
 
 /** Links exactly these tags to the article, in this order. */

@@ -1,27 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { SEARCH_WINDOW } from '../../domain/search-document.js'
 import { listedState } from '../../domain/visibility.js'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { decodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
-import { snippet } from '../../lib/search-query.js'
-import type { SearchHitData, SearchStore } from '../store.js'
+import { searchPage, type HitRecord } from '../shapes.js'
+import type { SearchStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import { taggedWithAny, type TagLoader } from './article-tags.js'
 import type { Db } from './client.js'
 import { indexIsComplete, rebuildIndex } from './search-index.js'
-
-interface HitRow {
-  id: string
-  slug: string
-  title: string
-  lead: string | null
-  /** The start of the body's text, kept by the index: a snippet never reads a whole 200,000-character body. */
-  excerpt: string | null
-  publishedAt: string | null
-  updatedAt: string
-  lang: string
-  score: number
-}
 
 export function createSearchStore (db: Db, tagsOf: TagLoader): SearchStore {
   return {
@@ -47,7 +34,7 @@ export function createSearchStore (db: Db, tagsOf: TagLoader): SearchStore {
       const offset = query.cursor ? decodeCursor(query.cursor, 'search', ['number'])[0] as number : 0
       // Ranked from the candidates' keys alone (for the public, straight from an index); of the page's
       // rows only the first columns are read (slug, title, lead), the rest comes from search_docs.
-      const rows = db.all<HitRow & { total: number }>(sql`
+      const rows = db.all<HitRecord & { total: number }>(sql`
         WITH candidates AS (${candidates}),
         page AS (
           SELECT id, publishedAt, score, count(*) OVER () AS total FROM candidates
@@ -59,23 +46,7 @@ export function createSearchStore (db: Db, tagsOf: TagLoader): SearchStore {
         FROM page JOIN articles ON articles.id = page.id JOIN search_docs ON search_docs.article_id = page.id
         ORDER BY page.score DESC, page.publishedAt DESC, page.id DESC`)
       const total = rows[0]?.total ?? (offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${candidates})`).n)
-      const tags = tagsOf(rows.map((r) => r.id))
-      // Whether a word matches, shared by the page's snippets: the same words recur from hit to hit.
-      const seen = new Map<string, boolean>()
-      const items: SearchHitData[] = rows.map((row) => ({
-        id: row.id,
-        slug: row.slug,
-        title: row.title,
-        lead: row.lead,
-        publishedAt: row.publishedAt,
-        updatedAt: row.updatedAt,
-        lang: row.lang,
-        tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
-        score: Math.round(row.score * 1e6) / 1e6,
-        snippet: snippet(`${row.lead ?? ''} ${row.excerpt ?? ''}`, parsed.stems, seen) ?? snippet(row.title, parsed.stems, seen) ?? '',
-      }))
-      const nextOffset = offset + rows.length
-      return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
+      return searchPage(rows, tagsOf(rows.map((r) => r.id)), parsed.stems, offset, total)
     },
 
     isComplete: async () => indexIsComplete(db),

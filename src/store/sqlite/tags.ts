@@ -6,8 +6,9 @@ import { NotFoundError } from '../../lib/errors.js'
 import { now } from '../../lib/ids.js'
 import { lookalikeKey } from '../../lib/lookalike.js'
 import { nameKey } from '../../lib/slugs.js'
-import type { Tag } from '../../modules/tags/tags.schemas.js'
 import { pageOf } from '../page.js'
+import type { Tag } from '../../modules/tags/tags.schemas.js'
+import { toTag } from '../shapes.js'
 import type { TagStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import type { Db } from './client.js'
@@ -25,16 +26,6 @@ const articleCount = (audience: Audience): SQL<number> => audience === 'public'
 // The public sees a tag only while it has a published article: a tag only drafts or scheduled
 // stories use must not reveal an embargoed topic.
 const visibleTo = (audience: Audience): SQL | undefined => audience === 'public' ? sql`${articleCount('public')} > 0` : undefined
-
-const toTag = (row: TagRecord, count: number): Tag => ({
-  id: row.id,
-  slug: row.slug,
-  name: row.name,
-  description: row.description,
-  articleCount: count,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-})
 
 function find (tx: Tx, where: SQL, audience: Audience): Tag | undefined {
   const row = tx.select({ tag: tags, count: articleCount(audience) }).from(tags).where(and(where, visibleTo(audience))).get()

@@ -1,30 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, count, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import type { TokenRecord } from '../../domain/records.js'
 import type { Role } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
-import type { Token } from '../../modules/tokens/tokens.schemas.js'
 import { pageOf } from '../page.js'
+import { hashOf, LAST_USED_RESOLUTION_MS, newSecret, toToken } from '../shapes.js'
 import type { TokenStore } from '../store.js'
 import type { Db } from './client.js'
 import { tokens } from './schema.js'
 import { unitOfWork, type Tx } from './unit-of-work.js'
-
-// 256 random bits behind a prefix secret scanners can recognise.
-const newSecret = () => `cms_${randomBytes(32).toString('base64url')}`
-const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex')
-const LAST_USED_RESOLUTION_MS = 60_000
-
-const toToken = (row: TokenRecord): Token => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  createdAt: row.createdAt,
-  expiresAt: row.expiresAt,
-  lastUsedAt: row.lastUsedAt,
-})
 
 const active = isNull(tokens.revokedAt)
 
@@ -58,7 +43,6 @@ export function createTokenStore (db: Db): TokenStore {
       const row = byHash.get({ hash: hashOf(secret) })
       const at = now()
       if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= at)) return null
-      // Last use is kept to the minute, so reads do not turn into a write each.
       if (!row.lastUsedAt || Date.parse(at) - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
         db.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, row.id)).run()
       }

@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { TagRecord, TagRef, TokenRecord } from '../domain/records.js'
+import { encodeCursor } from '../lib/cursor.js'
+import { renderMarkdown } from '../lib/markdown.js'
+import { snippet } from '../lib/search-query.js'
+import type { Tag } from '../modules/tags/tags.schemas.js'
+import type { Token } from '../modules/tokens/tokens.schemas.js'
+import type { Page, SearchHitData } from './store.js'
+
+// From rows to what the stores answer, the same for every engine: each store reads its rows its own
+// way and hands them here.
+
+/** Tag rows of several articles (in their editors' order), per article. */
+export function tagsByArticle (rows: Array<TagRef & { articleId: string }>): Map<string, TagRef[]> {
+  const map = new Map<string, TagRef[]>()
+  for (const { articleId, ...tag } of rows) {
+    const list = map.get(articleId)
+    if (list) list.push(tag)
+    else map.set(articleId, [tag])
+  }
+  return map
+}
+
+export const toTag = (row: TagRecord, count: number): Tag => ({
+  id: row.id,
+  slug: row.slug,
+  name: row.name,
+  description: row.description,
+  articleCount: count,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+})
+
+// 256 random bits behind a prefix secret scanners can recognise.
+export const newSecret = () => `cms_${randomBytes(32).toString('base64url')}`
+export const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex')
+/** A token's last use is kept to the minute, so reads do not turn into a write each. */
+export const LAST_USED_RESOLUTION_MS = 60_000
+
+export const toToken = (row: TokenRecord): Token => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  createdAt: row.createdAt,
+  expiresAt: row.expiresAt,
+  lastUsedAt: row.lastUsedAt,
+})
+
+// Revisions never change, so their HTML is rendered once per process; the most recent few are kept.
+const RENDERED_KEPT = 256
+
+/** A revision's body rendered to HTML, remembered for the most recent revisions asked for. */
+export function revisionHtml (): (articleId: string, version: number, body: string) => string {
+  const rendered = new Map<string, string>()
+  return (articleId, version, body) => {
+    const key = `${articleId}\u0000${version}`
+    let html = rendered.get(key)
+    if (html === undefined) {
+      html = renderMarkdown(body)
+      rendered.set(key, html)
+      if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!)
+    }
+    return html
+  }
+}
+
+/** A ranked hit as the search queries read it: the article's first columns and the index's copies. */
+export interface HitRecord {
+  id: string
+  slug: string
+  title: string
+  lead: string | null
+  /** The start of the body's text, kept by the index: a snippet never reads a whole 200,000-character body. */
+  excerpt: string | null
+  publishedAt: string | null
+  updatedAt: string
+  lang: string
+  score: number
+}
+
+/** A page of search hits from ranked rows, `offset` into `total` candidates, with snippets for these stems. */
+export function searchPage (rows: HitRecord[], tags: Map<string, TagRef[]>, stems: Set<string>, offset: number, total: number): Page<SearchHitData> {
+  // Whether a word matches, shared by the page's snippets: the same words recur from hit to hit.
+  const seen = new Map<string, boolean>()
+  const items: SearchHitData[] = rows.map((row) => ({
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    lead: row.lead,
+    publishedAt: row.publishedAt,
+    updatedAt: row.updatedAt,
+    lang: row.lang,
+    tags: (tags.get(row.id) ?? []).map(({ slug, name }) => ({ slug, name })),
+    score: Math.round(row.score * 1e6) / 1e6,
+    snippet: snippet(`${row.lead ?? ''} ${row.excerpt ?? ''}`, stems, seen) ?? snippet(row.title, stems, seen) ?? '',
+  }))
+  const nextOffset = offset + rows.length
+  return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
+}
