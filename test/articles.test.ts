@@ -441,6 +441,12 @@ describe('GET /v1/articles', () => {
       const res = await h.get(`/v1/articles?${query}`)
       assert.equal(res.status, 400, query)
     }
+    // A control character in anything looked up is a 400 on both engines (PostgreSQL cannot be asked about a NUL).
+    const nulCursor = Buffer.from(JSON.stringify(['-publishedAt', '2026-11-28T00:00:00.000Z', 'a\u0000b'])).toString('base64url')
+    for (const url of ['/v1/articles/a%00b', '/v1/articles/slug/a%00b', '/v1/tags/slug/a%00', '/v1/tags/a%01', '/v1/articles?tag=a%00',
+      '/v1/search?q=%D0%B0&tag=a%00', `/v1/articles?cursor=${nulCursor}`]) {
+      assert.equal((await h.get(url)).status, 400, url)
+    }
   })
 
   test('one page costs the same number of queries whatever its size (no N+1)', async (t) => {

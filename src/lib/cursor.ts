@@ -20,7 +20,8 @@ export function decodeCursor (cursor: string, sort: string, shape: Array<'string
       const value: unknown = parsed[i + 1]
       // Offsets and versions: whole, non-negative, exact (1.5 or 1e309 would reach SQL as a mismatch).
       if (type === 'number') return Number.isSafeInteger(value) && (value as number) >= 0
-      return typeof value === 'string' || (type === 'nullable-string' && value === null)
+      // Keys are ids, timestamps and folded names: never a control character (PostgreSQL refuses a NUL outright).
+      return (typeof value === 'string' && !/[^\x20-\uffff]/.test(value)) || (type === 'nullable-string' && value === null)
     })
   if (!fits) throw new BadRequestError('The cursor is not valid for this list; start again without it', 'INVALID_CURSOR')
   return (parsed as Key).slice(1)

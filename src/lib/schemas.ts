@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { lookupText } from './text.js'
 import { SLUG_MAX, SLUG_PATTERN } from './slugs.js'
 
 export const Problem = z.object({
@@ -43,13 +44,13 @@ export function problems (...statuses: ErrorStatus[]) {
 
 export const Timestamp = z.iso.datetime({ precision: 3 }).describe('ISO 8601 UTC with milliseconds, e.g. 2026-11-28T09:30:00.000Z')
 
-export const Id = z.string().min(1).max(64).describe('Opaque, time-sortable id')
+export const Id = lookupText({ max: 64 }).describe('Opaque, time-sortable id')
 
 export const IdParams = z.strictObject({ id: Id })
 
 export const Slug = z.string().min(1).max(SLUG_MAX).regex(SLUG_PATTERN, 'must be lowercase ASCII words joined by "-"')
 
-export const SlugParams = z.strictObject({ slug: z.string().min(1).max(200) })
+export const SlugParams = z.strictObject({ slug: lookupText({ max: 200 }) })
 
 export const Limit = z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1–100')
 

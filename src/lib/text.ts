@@ -11,6 +11,15 @@ const MULTILINE = new RegExp(`^(?:[^${FORBIDDEN}]|[\\t\\n\\r]|${PAIR})*$`)
 const MESSAGE = 'must not contain control characters, bidirectional overrides or lone surrogates'
 
 /**
+ * A value the API looks up as it is given (an id, a slug, a list of tag slugs): neither normalised nor
+ * trimmed, but held to the same characters, so a control character is a 400 on every route and engine
+ * (PostgreSQL cannot even be asked about a NUL).
+ */
+export function lookupText ({ min = 1, max }: { min?: number, max: number }) {
+  return z.string().min(min).max(max).regex(LINE, MESSAGE)
+}
+
+/**
  * A string field: NFC-normalised and trimmed, then checked. `multiline` allows tab, newline and
  * carriage return (a body, a lead); nothing else below U+0020 is ever stored.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
-import { text } from '../../lib/text.js'
+import { lookupText, text } from '../../lib/text.js'
 import { ARTICLE_STATES } from '../../domain/visibility.js'
 
 export const CoverImage = z.strictObject({
@@ -98,7 +98,7 @@ export type ArticlePatch = z.infer<typeof ArticlePatch>
 export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'title'] as const
 
 export const ArticleListQuery = z.strictObject({
-  tag: z.string().max(1000).optional().describe('Comma-separated tag slugs; an article with any of them matches'),
+  tag: lookupText({ min: 0, max: 1000 }).optional().describe('Comma-separated tag slugs; an article with any of them matches'),
   status: z.enum([...ARTICLE_STATES, 'all']).optional()
     .describe('viewer and up; default published. `all` is every state but deleted'),
   lang: Lang.optional(),

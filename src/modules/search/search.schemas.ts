@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import { Cursor, Limit } from '../../lib/schemas.js'
-import { text } from '../../lib/text.js'
+import { lookupText, text } from '../../lib/text.js'
 import { Lang } from '../articles/articles.schemas.js'
 import { FeedItem } from '../feed/feed.schemas.js'
 
 export const SearchQuery = z.strictObject({
   q: text({ min: 1, max: 500 }).describe('Words to find in any inflection; "quoted words" as a phrase'),
   lang: Lang.optional(),
-  tag: z.string().max(1000).optional().describe('Comma-separated tag slugs; an article with any of them matches'),
+  tag: lookupText({ min: 0, max: 1000 }).optional().describe('Comma-separated tag slugs; an article with any of them matches'),
   status: z.enum(['draft', 'scheduled', 'published', 'deleted', 'all']).optional().describe('viewer and up; default published'),
   limit: Limit,
   cursor: Cursor,

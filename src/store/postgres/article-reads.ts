@@ -1,11 +1,11 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
-import type { PgColumn } from 'drizzle-orm/pg-core'
+import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql, type SQL } from 'drizzle-orm'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleSummaryRecord } from '../../domain/records.js'
 import { listedState } from '../../domain/visibility.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
+import { keysetAfter } from '../keyset.js'
 import { pageOf } from '../page.js'
 import type { ArticleStore } from '../store.js'
 import { inState, visibleTo } from './article-predicates.js'
@@ -22,20 +22,6 @@ const sorts = {
   '-updatedAt': { column: articles.updatedAt, dir: 'desc', key: (r: ArticleSummaryRecord) => r.updatedAt },
   title: { column: articles.titleKey, dir: 'asc', key: (r: ArticleSummaryRecord) => r.titleKey },
 } as const
-
-/**
- * Rows strictly after (value, id) in ORDER BY column dir, id dir, with NULLs ordered as SQLite orders
- * them (lowest: first ascending, last descending; the ORDER BY says so explicitly).
- */
-function keysetAfter (column: PgColumn, dir: 'asc' | 'desc', value: string | null, id: string, nullable: boolean): SQL {
-  const beyond = dir === 'desc' ? lt : gt
-  if (value === null) {
-    const sameNull = and(isNull(column), beyond(articles.id, id))!
-    return dir === 'desc' ? sameNull : or(sameNull, isNotNull(column))!
-  }
-  const after = sql`(${column}, ${articles.id}) ${sql.raw(dir === 'desc' ? '<' : '>')} (${value}, ${id})`
-  return dir === 'desc' && nullable ? or(after, isNull(column))! : after
-}
 
 export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
@@ -90,7 +76,7 @@ export function createArticleReads (db: PgDb, tagsOf: TagLoader): ArticleReads {
       if (query.cursor) {
         const [value, id] = decodeCursor(query.cursor, query.sort, ['nullable-string', 'string']) as [string | null, string]
         const nullable = sort.column === articles.publishedAt && state !== 'published' && state !== 'scheduled'
-        filters.unshift(keysetAfter(sort.column, sort.dir, value, id, nullable))
+        filters.unshift(keysetAfter(sort.column, articles.id, sort.dir, value, id, nullable))
       }
       // NULLs (drafts' publication date) sort lowest, as in SQLite.
       const order = sort.dir === 'desc'

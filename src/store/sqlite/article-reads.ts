@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleSummaryRecord } from '../../domain/records.js'
@@ -6,6 +6,7 @@ import { listedState } from '../../domain/visibility.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
+import { keysetAfter } from '../keyset.js'
 import { pageOf } from '../page.js'
 import type { ArticleStore } from '../store.js'
 import { inState, visibleTo } from './article-predicates.js'
@@ -21,21 +22,6 @@ const sorts = {
   '-updatedAt': { column: articles.updatedAt, dir: 'desc', key: (r: ArticleSummaryRecord) => r.updatedAt },
   title: { column: articles.titleKey, dir: 'asc', key: (r: ArticleSummaryRecord) => r.titleKey },
 } as const
-
-/**
- * Rows strictly after (value, id) in ORDER BY column dir, id dir; SQLite sorts NULL lowest. The row
- * value comparison lets SQLite seek the (column, id) index straight to the cursor, so a page deep in
- * the list costs what the first one does; `nullable` adds the NULLs a descending walk ends with.
- */
-function keysetAfter (column: SQLiteColumn, dir: 'asc' | 'desc', value: string | null, id: string, nullable: boolean): SQL {
-  const beyond = dir === 'desc' ? lt : gt
-  if (value === null) {
-    const sameNull = and(isNull(column), beyond(articles.id, id))!
-    return dir === 'desc' ? sameNull : or(sameNull, isNotNull(column))!
-  }
-  const after = sql`(${column}, ${articles.id}) ${sql.raw(dir === 'desc' ? '<' : '>')} (${value}, ${id})`
-  return dir === 'desc' && nullable ? or(after, isNull(column))! : after
-}
 
 export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
@@ -99,7 +85,7 @@ export function createArticleReads (db: Db, tagsOf: TagLoader): ArticleReads {
         // Only drafts (and lists that include them) lack a publication date.
         const nullable = sort.column === articles.publishedAt && state !== 'published' && state !== 'scheduled'
         // First in the WHERE: of two bounds on the index's first column, SQLite seeks by the first.
-        filters.unshift(keysetAfter(sort.column, sort.dir, value, id, nullable))
+        filters.unshift(keysetAfter(sort.column, articles.id, sort.dir, value, id, nullable))
       }
       const order = sort.dir === 'desc' ? [desc(sort.column), desc(articles.id)] : [asc(sort.column), asc(articles.id)]
       const columns = query.include === 'body' ? getTableColumns(articles) : summaryColumns
