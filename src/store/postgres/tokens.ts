@@ -37,7 +37,8 @@ export function createTokenStore (db: PgDb): TokenStore {
       const existing = await first(tx.select().from(tokens).where(eq(tokens.hash, hash)))
       if (existing) await tx.update(tokens).set({ revokedAt: null, role: 'admin', expiresAt: null, source: 'env' }).where(eq(tokens.id, existing.id))
       else await insert(tx, 'admin', 'admin', null, secret, 'env')
-    }, tokenWork),
+      // Under the write lock: servers starting together ensure it one after another, the later ones finding it there.
+    }),
 
     async resolve (secret) {
       const row = await first(db.select().from(tokens).where(eq(tokens.hash, hashOf(secret))))
