@@ -48,17 +48,15 @@ async function waitFor (condition: () => boolean, what: string) {
 test('CMS_WORKERS=2: two processes serve one database, their caches never stale; a dead worker is replaced; SIGTERM stops all', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-cluster-`)
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_WORKERS: '2', CMS_ADMIN_TOKEN: ADMIN })
+  const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_WORKERS: '2', CMS_ADMIN_TOKEN: ADMIN }, 30_000, { keepOutput: true })
   t.after(() => server.child.kill('SIGKILL'))
   const primary = server.child.pid!
-  await waitFor(() => childrenOf(primary).length === 2, 'two workers')
-  // Both workers answer (the first to listen logged the line startServer waited for).
-  let ready = 0
-  for (let i = 0; i < 100 && ready < 10; i++) {
-    ready = (await fresh(`${server.base}/readyz`).catch(() => ({ status: 0 }))).status === 200 ? ready + 1 : 0
-    if (ready === 0) await sleep(50)
+  // Each worker logs where it listens; a worker killed before that line would stop the whole server by design.
+  const listened = () => server.output().split('Server listening at').length - 1
+  await waitFor(() => childrenOf(primary).length === 2 && listened() === 2, `two workers listening: ${server.output()}`)
+  for (const status of await Promise.all(Array.from({ length: 10 }, async () => (await fresh(`${server.base}/readyz`)).status))) {
+    assert.equal(status, 200)
   }
-  assert.equal(ready, 10, `workers ready: ${server.output()}`)
 
   // Every worker caches the feed, then one of them takes a write.
   const feedTitles = async () => (await fresh(`${server.base}/v1/feed`)).body.data.map((a: { title: string }) => a.title)
@@ -72,7 +70,7 @@ test('CMS_WORKERS=2: two processes serve one database, their caches never stale;
 
   const [victim] = childrenOf(primary)
   process.kill(victim!, 'SIGKILL')
-  await waitFor(() => { const now = childrenOf(primary); return now.length === 2 && !now.includes(victim!) }, 'a replacement worker')
+  await waitFor(() => { const now = childrenOf(primary); return now.length === 2 && !now.includes(victim!) && listened() === 3 }, 'a replacement worker')
   const after = await Promise.all(Array.from({ length: 10 }, () => fresh(`${server.base}/readyz`)))
   assert.deepEqual(after.map((r) => r.status), Array(10).fill(200))
 
