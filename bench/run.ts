@@ -24,7 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     tool: { type: 'string', default: defaultTool() },
     workers: { type: 'string', default: '2' },
-    // `--only hostile` or `--only metrics` runs just those scenarios; `--server` measures another build (e.g. an older one).
+    // `--only hostile`, `--only metrics` or `--only hits` (hello world, L, cache hits and 304s) runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
     db: { type: 'string', default: 'sqlite' },
@@ -33,6 +33,7 @@ const { values } = parseArgs({
 const onPostgres = values.db === 'postgres'
 const onlyHostile = values.only === 'hostile'
 const onlyMetrics = values.only === 'metrics'
+const onlyHits = values.only === 'hits'
 const serverBundle = values.server
 const articles = Number(values.articles)
 const duration = Number(values.duration)
@@ -179,6 +180,25 @@ async function metricsCost (): Promise<Record<string, number>> {
   }
 }
 
+/** The cache-hit figures alone, for quick before/after runs: hello world, L, the cached feed and its 304. */
+async function hits (): Promise<void> {
+  const hello = await start(['--import', 'tsx', join(projectRoot, 'bench', 'hello.ts')], {}, 4101)
+  await load(hello, 'hello world (bare Fastify)', get('/'))
+  await stop(hello)
+  const app = await start([serverBundle], appEnv, 4103, '/healthz')
+  await literalReference(app)
+  const feedEtag = (await fetch(`${app.base}/v1/feed`)).headers.get('etag') ?? ''
+  await load(app, 'app: feed first page', get('/v1/feed'))
+  await load(app, 'app: 304 feed revalidation', { paths: ['/v1/feed'], headers: { 'if-none-match': feedEtag } })
+  await stop(app)
+  const [helloRow, literal, feed, revalidation] = rows
+  console.log(`\ncache hit vs L ${(feed!.rps / literal!.rps).toFixed(2)} (cpu ${(literal!.cpuUsPerRequest / feed!.cpuUsPerRequest).toFixed(2)}), 304 vs hello ${(revalidation!.rps / helloRow!.rps).toFixed(2)} (cpu ${(helloRow!.cpuUsPerRequest / revalidation!.cpuUsPerRequest).toFixed(2)})`)
+}
+if (onlyHits) {
+  await hits()
+  process.exit(0)
+}
+
 if (onlyMetrics) {
   console.log('\nratios:', await metricsCost())
   process.exit(0)
@@ -201,11 +221,14 @@ if (!onlyHostile) {
   const app = await start([serverBundle], appEnv, 4103, '/healthz')
   coldStartMs = Math.round(performance.now() - appStarted)
   const etagOf = async (path: string) => (await fetch(`${app.base}${path}`)).headers.get('etag') ?? ''
+  await literalReference(app)
+  const viewer = await viewerToken(app)
   const articlePath = `/v1/articles/slug/${hot[0]}`
   const articleEtag = await etagOf(articlePath)
   const feedEtag = await etagOf('/v1/feed')
   await load(app, 'app: article by slug (hot 2,000)', bySlug('/v1/articles/slug/', hot))
   await load(app, 'app: article by slug (uniform)', bySlug('/v1/articles/slug/', uniform))
+  await load(app, 'app: article by slug (uniform), viewer token', { ...bySlug('/v1/articles/slug/', uniform), headers: { authorization: `Bearer ${viewer}` } })
   await load(app, 'app: feed first page', get('/v1/feed'))
   await load(app, 'app: feed deep cursor page', get(`/v1/feed?cursor=${deepCursor}`))
   await load(app, 'app: articles by tag', get('/v1/articles?tag=ekonomika'))
@@ -234,6 +257,33 @@ if (!onlyHostile) {
   await stop(cluster)
   if (onPostgres) await twoServers()
   else metricRatios = await metricsCost()
+}
+
+/**
+ * Reference L: a bare Fastify route sending the bytes and headers the app's cached feed answer carries
+ * (captured from the app now), so that a cache hit's ratio to it is what our own hooks cost.
+ */
+async function literalReference (app: Server): Promise<void> {
+  const response = await fetch(`${app.base}/v1/feed`)
+  const transport = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'])
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => !transport.has(name)))
+  const file = join(results, 'literal-response.json')
+  writeFileSync(file, JSON.stringify({ headers, body: Buffer.from(await response.arrayBuffer()).toString('base64') }))
+  const literal = await start(['--import', 'tsx', join(projectRoot, 'bench', 'literal.ts')], { LITERAL_RESPONSE: file }, 4111, '/v1/feed')
+  await load(literal, `L: bare Fastify, our feed bytes + ${Object.keys(headers).length} headers`, get('/v1/feed'))
+  await stop(literal)
+  rmSync(file)
+}
+
+/** A viewer token: its reads are never answered from the response cache (the uncached read path with auth). */
+async function viewerToken (app: Server): Promise<string> {
+  const response = await fetch(`${app.base}/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ name: 'bench viewer', role: 'viewer' }),
+  })
+  if (response.status !== 201) throw new Error(`could not create a viewer token: ${response.status} ${await response.text()}`)
+  return ((await response.json()) as { token: string }).token
 }
 
 /** Two server processes on one PostgreSQL database, loaded at once (as behind a load balancer): their req/s added up. */
@@ -304,7 +354,23 @@ const ratios = {
     : {}),
 }
 console.log('\nratios:', ratios)
+
+// Speed round 2's targets, each from this run's figures (issue #17).
+const literalRow = rows.find((r) => r.name.startsWith('L: '))!
+const appRss = Math.max(...rows.filter((r) => r.name.startsWith('app: ')).map((r) => r.rssMb))
+const rssLimit = articles >= 1_000_000 ? 300 : 200
+const targets: Array<[string, number, string, boolean]> = [
+  ['cache hit (feed) vs L', ratio(rps('app: feed first page'), literalRow.rps), '≥ 0.85', rps('app: feed first page') >= 0.85 * literalRow.rps],
+  ['304 (feed) vs hello world', ratios.feed304VsHello, '≥ 0.7', ratios.feed304VsHello >= 0.7],
+  ['uncached article read with a token vs M', ratio(rps('app: article by slug (uniform), viewer token'), rps('minimal: article by slug (uniform)')), '≥ 0.8',
+    rps('app: article by slug (uniform), viewer token') >= 0.8 * rps('minimal: article by slug (uniform)')],
+  ['peak RSS, one process (MB)', appRss, `≤ ${rssLimit}`, appRss <= rssLimit],
+  ['search for a common word, 1 conn, p50 (ms)', p50('app: search uncached, 1 conn'), '< 20', p50('app: search uncached, 1 conn') < 20],
+  ...(buildSeconds === null ? [] : [['building the database (s)', buildSeconds, '< 300', buildSeconds < 300] as [string, number, string, boolean]]),
+]
+console.log('\ntargets:')
+for (const [name, value, target, met] of targets) console.log(`  ${met ? 'met   ' : 'missed'}  ${name.padEnd(44)} ${String(value).padStart(8)}  ${target}`)
 console.log(`cold start to healthy: ${coldStartMs} ms${buildSeconds === null ? '' : `; database built in ${buildSeconds} s`}`)
 const file = join(results, `${new Date().toISOString().replaceAll(':', '-')}-${articles}-${values.db}.json`)
-writeFileSync(file, JSON.stringify({ db: values.db, articles, duration, connections, tool, coldStartMs, buildSeconds, rows, ratios }, null, 2) + '\n')
+writeFileSync(file, JSON.stringify({ db: values.db, articles, duration, connections, tool, coldStartMs, buildSeconds, rows, ratios, targets: targets.map(([name, value, target, met]) => ({ name, value, target, met })) }, null, 2) + '\n')
 console.log(`wrote ${file}`)

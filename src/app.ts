@@ -69,7 +69,7 @@ export async function buildApp ({ config, store }: AppDeps) {
   await app.register(auth, { resolve: store.tokens.resolve, counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(rateLimits, { counters: store.counters, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
-  await app.register(responseCache, { contentState: store.content.current, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries })
+  await app.register(responseCache, { contentState: store.content.current, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries, maxAge: config.cacheMaxAge })
   await app.register(caching, { maxAge: config.cacheMaxAge })
   await app.register(openapi)
 

@@ -42,6 +42,42 @@ describe('response cache', () => {
     }
   })
 
+  test('a hit carries every header of the answer it repeats, and this request’s own id and CORS headers', async (t) => {
+    const h = await setup(t, { corsOrigins: ['https://news.example'] })
+    await publish(h, '«Кэш»: заголовки на месте')
+    const origin = { origin: 'https://news.example' }
+    const miss = await h.get('/v1/feed', origin)
+    const hit = await h.get('/v1/feed', origin)
+    assert.equal(await statementsDuring(h, () => h.get('/v1/feed', origin)), 0, 'the second read is a hit')
+    const comparable = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'x-request-id' && name !== 'date'))
+    assert.deepEqual(comparable(hit.headers), comparable(miss.headers))
+    assert.equal(hit.headers.vary, 'Origin, Authorization')
+    assert.equal(hit.headers['access-control-allow-origin'], 'https://news.example')
+    assert.ok(hit.headers['x-request-id'] && hit.headers['x-request-id'] !== miss.headers['x-request-id'], 'an id of its own')
+    assert.equal((await h.get('/v1/feed', { 'x-request-id': 'lb-7f3a' })).headers['x-request-id'], 'lb-7f3a')
+    assert.equal((await h.get('/v1/feed')).headers['access-control-allow-origin'], undefined, 'no CORS header for a request without an allowed Origin')
+  })
+
+  test('a 304 carries only what a cache needs to update its copy (RFC 9110 §15.4.5), from memory or not', async (t) => {
+    const h = await setup(t, { corsOrigins: ['https://news.example'] })
+    await publish(h, '«Кэш»: пустой ответ')
+    const viewer = (await h.call('POST', '/v1/tokens', { body: { name: 'Превью', role: 'viewer' } })).body.token
+    const etag = String((await h.get('/v1/feed')).headers.etag)
+    const headers = { 'if-none-match': etag, origin: 'https://news.example' }
+    const fromMemory = await h.get('/v1/feed', headers)
+    const computed = await h.call('GET', '/v1/feed', { token: viewer, headers: { ...headers, 'if-none-match': String((await h.call('GET', '/v1/feed', { token: viewer })).headers.etag) } })
+    for (const [name, res] of [['from memory', fromMemory], ['with a token', computed]] as const) {
+      assert.equal(res.status, 304, name)
+      assert.equal(res.raw, '', name)
+      for (const wanted of ['etag', 'cache-control', 'vary', 'x-request-id', 'access-control-allow-origin']) assert.ok(res.headers[wanted], `${name}: ${wanted}`)
+      for (const unwanted of ['content-type', 'content-length', 'link', 'content-security-policy', 'x-content-type-options', 'strict-transport-security']) {
+        assert.equal(res.headers[unwanted], undefined, `${name}: no ${unwanted}`)
+      }
+    }
+    assert.equal(fromMemory.headers['cache-control'], 'public, max-age=30')
+    assert.equal(computed.headers['cache-control'], 'private, no-cache')
+  })
+
   test('a revalidation answered 304 fills it too, so the next read is from memory', async (t) => {
     const h = await setup(t)
     await publish(h, 'Новость для проверки')
@@ -147,6 +183,9 @@ describe('response cache', () => {
       const other = new Database(`${dir}/cms.db`)
       other.prepare(rename).run(created.body.tags[0].id)
       other.close()
+      // Another process's commit reaches a client, and its next request reaches us, through sockets:
+      // in a later turn of the event loop, where the other connections' changes are read again.
+      await new Promise(setImmediate)
     }
     assert.equal((await h.get('/v1/tags')).body.data[0].name, 'Новое имя')
   })

@@ -3,7 +3,9 @@ const ENTRY_OVERHEAD = 256
 
 export interface CachedResponse {
   body: Buffer
-  headers: Record<string, string>
+  /** Its own headers as name, value, name, value…: ready to be written with the shared ones. */
+  head: string[]
+  etag: string
   /** The generation seen before the body was read: the entry is good only while it is still current. */
   generation: string
 }
@@ -18,7 +20,7 @@ export function createResponseStore ({ maxBytes, maxEntries }: { maxBytes: numbe
 
   const costOf = (key: string, entry: CachedResponse) => {
     let cost = ENTRY_OVERHEAD + entry.body.length + key.length * 2 + entry.generation.length * 2
-    for (const name in entry.headers) cost += (name.length + entry.headers[name]!.length) * 2
+    for (const part of entry.head) cost += part.length * 2
     return cost
   }
 

@@ -14,6 +14,18 @@ export function appendVary (reply: FastifyReply, field: string): void {
   reply.header('Vary', [...fields, field].join(', '))
 }
 
+/** Cache-Control of an anonymous read: shared caches may keep it for max-age seconds. */
+export const publicCacheControl = (maxAge: number) => `public, max-age=${maxAge}`
+
+/**
+ * Whether a header belongs on a 304 (RFC 9110 §15.4.5): what a cache needs to update its stored
+ * response (ETag, Cache-Control, Vary, …), the request's id, and the CORS and rate-limit headers
+ * that are about the request rather than the representation. Not the body's security headers.
+ */
+export const belongsOnNotModified = (name: string) =>
+  NOT_MODIFIED_HEADERS.has(name) || name.startsWith('access-control-') || name.startsWith('ratelimit-')
+const NOT_MODIFIED_HEADERS = new Set(['etag', 'cache-control', 'vary', 'content-location', 'expires', 'date', 'x-request-id', 'retry-after'])
+
 /**
  * ETag, 304 and Cache-Control for reads under /v1; writes that return a representation get its ETag
  * too. A handler may set its own ETag; otherwise the body is hashed. Every read's answer may depend on
@@ -41,13 +53,13 @@ export default fp<CachingOptions>(async function caching (app, { maxAge }) {
     }
     if (!read) return payload
     appendVary(reply, 'Authorization')
-    reply.header('Cache-Control', request.principal ? 'private, no-cache' : `public, max-age=${maxAge}`)
+    reply.header('Cache-Control', request.principal ? 'private, no-cache' : publicCacheControl(maxAge))
     const ifNoneMatch = request.headers['if-none-match']
     if (etag && ifNoneMatch && etagMatches(ifNoneMatch, etag, 'weak')) {
       reply.code(304)
-      reply.removeHeader('content-type')
-      reply.removeHeader('content-length')
-      return ''
+      for (const name of Object.keys(reply.getHeaders())) if (!belongsOnNotModified(name)) reply.removeHeader(name)
+      // No payload at all, so that no Content-Length is added either.
+      return null
     }
     return payload
   })

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin'
-import type { onRequestAsyncHookHandler } from 'fastify'
-import { bodyEtag } from '../lib/etag.js'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { bodyEtag, etagMatches } from '../lib/etag.js'
 import { createResponseStore } from '../lib/lru-cache.js'
 import type { ContentState } from '../store/store.js'
+import { publicCacheControl } from './caching.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +21,8 @@ export interface ResponseCacheOptions {
   contentState: () => Promise<ContentState>
   maxBytes: number
   maxEntries: number
+  /** CMS_CACHE_MAX_AGE: the Cache-Control of every anonymous read (caching.ts). */
+  maxAge: number
 }
 
 const REPLAYED = ['content-type', 'etag', 'link', 'last-modified'] as const
@@ -42,12 +45,18 @@ function ownBytes (payload: string | Buffer): Buffer {
  * Serves repeated anonymous reads under /v1 from memory: the serialized bytes and headers of the
  * last answer, while no write has changed content and no scheduled article has come due since.
  * Requests with a token go through as usual. A hit is answered from onRequest, after auth and rate
- * limits but before validation and the handler: the same URL validated when its entry was stored.
- * The caching plugin turns a hit into a 304 when the ETag matches. Memory is bounded by entries and
- * bytes, least recently used out first.
+ * limits but before validation and the handler (the same URL validated when its entry was stored),
+ * and written straight to the socket with every header it needs in one go — the body's own, the
+ * security headers, Cache-Control and Vary, and what earlier hooks set for this request (its id,
+ * CORS, rate limits) — or as a 304 with only what RFC 9110 §15.4.5 asks of one when the ETag
+ * matches, so that none of the send path's hooks runs for it. Memory is bounded by entries and bytes,
+ * least recently used out first.
  */
-export default fp<ResponseCacheOptions>(async function responseCache (app, { contentState, maxBytes, maxEntries }) {
+export default fp<ResponseCacheOptions>(async function responseCache (app, { contentState, maxBytes, maxEntries, maxAge }) {
   const store = createResponseStore({ maxBytes, maxEntries })
+  const cacheControl = publicCacheControl(maxAge)
+  // Written with every 200 from memory: the same for every entry.
+  const shared = [...Object.entries(app.securityHeaders).flat(), 'cache-control', cacheControl]
   let seen = { generation: '', until: 0 }
   let seenAnswer: Promise<ContentState> | undefined
 
@@ -63,19 +72,40 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
   const answered = { hits: 0, misses: 0 }
   app.decorate('responseCacheStats', () => ({ ...store.stats(), ...answered }))
   app.decorateRequest('cacheGeneration', '')
-  const serveFromCache: onRequestAsyncHookHandler = async (request, reply) => {
-    if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return
-    // The same promise as last time is the same state (the store settles one per state): no await on a hit.
-    const answer = contentState()
-    const generation = answer === seenAnswer ? seen.generation : await generationIn(answer)
+  function serve (request: FastifyRequest, reply: FastifyReply, generation: string): void {
     const entry = store.get(request.url)
     // An entry stored from a read that raced a write carries the older generation: it is replaced.
-    if (entry?.generation === generation) {
-      answered.hits++
-      return reply.headers(entry.headers).send(entry.body)
+    if (entry?.generation !== generation) {
+      answered.misses++
+      request.cacheGeneration = generation
+      return
     }
-    answered.misses++
-    request.cacheGeneration = generation
+    answered.hits++
+    // What this request's earlier hooks set (its id, CORS, rate limits), never the body's headers.
+    const own = reply.getHeaders()
+    const extra: string[] = []
+    for (const name in own) if (name !== 'vary') extra.push(name, String(own[name]))
+    extra.push('vary', own.vary === undefined ? 'Authorization' : `${String(own.vary)}, Authorization`)
+    reply.hijack()
+    const ifNoneMatch = request.headers['if-none-match']
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag, 'weak')) {
+      reply.raw.writeHead(304, ['etag', entry.etag, 'cache-control', cacheControl, ...extra])
+      reply.raw.end()
+    } else {
+      reply.raw.writeHead(200, shared.concat(entry.head, extra))
+      reply.raw.end(entry.body)
+    }
+  }
+  // A callback hook: a hit while the content state holds runs without a promise.
+  const serveFromCache: onRequestHookHandler = (request, reply, done) => {
+    if (request.principal !== null || request.method !== 'GET' || request.url.length > MAX_CACHED_URL) return done()
+    // The same promise as last time is the same state (the store settles one per state).
+    const answer = contentState()
+    if (answer === seenAnswer) {
+      serve(request, reply, seen.generation)
+      return done()
+    }
+    generationIn(answer).then((generation) => { serve(request, reply, generation); done() }, done)
   }
   // Appended to each route's own onRequest hooks, so it runs after auth and rate limits.
   app.addHook('onRoute', (route) => {
@@ -89,13 +119,14 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
     if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
     // Stored with its ETag, so a hit never hashes the body again (the caching plugin runs after this).
     if (!reply.hasHeader('etag')) reply.header('ETag', bodyEtag(payload))
-    const headers: Record<string, string> = {}
+    const head: string[] = []
     for (const name of REPLAYED) {
       const value = reply.getHeader(name)
-      if (value !== undefined) headers[name] = String(value)
+      if (value !== undefined) head.push(name, String(value))
     }
     const body = ownBytes(payload)
-    store.set(request.url, { body, headers, generation: request.cacheGeneration })
+    head.push('content-length', String(body.byteLength))
+    store.set(request.url, { body, head, etag: String(reply.getHeader('etag')), generation: request.cacheGeneration })
     return body
   })
-}, { name: 'response-cache', dependencies: ['auth'] })
+}, { name: 'response-cache', dependencies: ['auth', 'security'] })

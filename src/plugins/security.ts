@@ -3,6 +3,13 @@ import cors from '@fastify/cors'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The security headers every answer with a body carries, computed once. */
+    securityHeaders: Readonly<Record<string, string>>
+  }
+}
+
 export interface SecurityOptions {
   corsOrigins: string[]
 }
@@ -45,8 +52,12 @@ export default fp<SecurityOptions>(async function security (app, { corsOrigins }
     },
     crossOriginResourcePolicy: { policy: corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
   })
-  app.addHook('onRequest', async (_request, reply) => {
+  app.decorate('securityHeaders', headers)
+  // On send, so that they reach every answer, errors included, and a response cache hit can write
+  // them with its own headers in one go (response-cache.ts). A 304 carries none (caching.ts).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(headers)
+    done(null, payload)
   })
   if (corsOrigins.length > 0) {
     await app.register(cors, {
