@@ -3,6 +3,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { serializerCompiler } from './lib/serializer.js'
 import type { Config } from './config.js'
 import { requestIdOf } from './lib/request-id.js'
+import { cachedTokens } from './lib/token-cache.js'
 import { NoQuery } from './lib/schemas.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
@@ -66,7 +67,7 @@ export async function buildApp ({ config, store }: AppDeps) {
   await app.register(metrics, { enabled: config.metricsToken !== undefined, articleCounts: store.articles.counts })
   await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(requestBody)
-  await app.register(auth, { resolve: store.tokens.resolve, counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
+  await app.register(auth, { resolve: cachedTokens(store.tokens.resolve, store.content.current), counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
   await app.register(rateLimits, { counters: store.counters, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
   await app.register(responseCache, { contentState: store.content.current, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries, maxAge: config.cacheMaxAge })

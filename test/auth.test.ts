@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
-import { ADMIN_TOKEN, setup, startApp, type Harness } from './helpers/app.js'
+import { ADMIN_TOKEN, setup, startApp, statementsRunDuring, type Harness } from './helpers/app.js'
 
 async function token (h: Harness, role: 'viewer' | 'editor' | 'admin', name = `${role} desk`, expiresAt?: string) {
   const res = await h.call('POST', '/v1/tokens', { body: { name, role, ...(expiresAt ? { expiresAt } : {}) } })
@@ -45,6 +45,20 @@ describe('tokens', () => {
     assert.equal((await h.call('GET', '/v1/articles', { token: brief.token })).status, 401)
     assert.equal((await h.call('POST', '/v1/tokens', { body: { name: 'прошлое', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' } })).status, 400)
     assert.equal((await h.call('POST', '/v1/tokens', { body: { name: 'бог', role: 'root' } })).status, 400)
+  })
+
+  test('a token is looked up once while nothing changes; revoked by another connection, it is refused', async (t) => {
+    const h = await setup(t)
+    const viewer = await token(h, 'viewer', 'Корректор')
+    const read = () => h.call('GET', '/v1/articles?status=all', { token: viewer.token })
+    assert.equal((await read()).status, 200)
+    const sources = await statementsRunDuring(h, read)
+    assert.deepEqual(sources.filter((source) => /\btokens\b/i.test(source)), [], 'no token lookup the second time')
+    // Another server's (or `npm run token revoke`'s) revocation: the database tells every server.
+    await h.sql('UPDATE tokens SET revoked_at = ? WHERE id = ?', new Date().toISOString(), viewer.id)
+    const deadline = Date.now() + 1_000
+    while ((await read()).status === 200 && Date.now() < deadline) await sleep(20)
+    assert.equal((await read()).status, 401)
   })
 
   test('CMS_ADMIN_TOKEN is ensured at start; changing it retires the old value', async (t) => {

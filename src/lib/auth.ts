@@ -6,6 +6,8 @@ export interface Principal {
   tokenId: string
   name: string
   role: Role
+  /** When the token stops working, or null when it never expires. */
+  expiresAt: string | null
 }
 
 /** True when `role` includes everything `required` may do. */

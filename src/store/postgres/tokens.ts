@@ -47,7 +47,7 @@ export function createTokenStore (db: PgDb): TokenStore {
       if (!row.lastUsedAt || Date.parse(at) - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
         await db.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, row.id))
       }
-      return { tokenId: row.id, name: row.name, role: row.role }
+      return { tokenId: row.id, name: row.name, role: row.role, expiresAt: row.expiresAt }
     },
 
     async list (limit, cursor) {

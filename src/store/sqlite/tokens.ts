@@ -46,7 +46,7 @@ export function createTokenStore (db: Db): TokenStore {
       if (!row.lastUsedAt || Date.parse(at) - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
         db.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, row.id)).run()
       }
-      return { tokenId: row.id, name: row.name, role: row.role }
+      return { tokenId: row.id, name: row.name, role: row.role, expiresAt: row.expiresAt }
     },
 
     async list (limit, cursor) {
