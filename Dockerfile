@@ -22,4 +22,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/server.js"]
+# The same command as `npm start` (package.json): small young-generation spaces keep memory down at no cost in speed.
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

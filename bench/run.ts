@@ -14,6 +14,7 @@ import { databaseTarget } from '../src/config.js'
 import { copyNewsroom } from '../src/store/copy-newsroom.js'
 import { createStore } from '../src/store/create-store.js'
 import { postgresBinaries, startCluster, type Cluster } from '../test/helpers/pg-cluster.js'
+import { startFlags } from '../test/helpers/server.js'
 import { buildBenchDb, checkIdentity } from './generate.js'
 import { defaultTool, measure, type Scenario, type Tool } from './load.js'
 
@@ -68,7 +69,8 @@ const children = new Set<ChildProcess>()
 process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
 
 async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  // The app runs as `npm start` runs it, with its node flags.
+  const child = spawn(process.execPath, args[0] === serverBundle ? [...startFlags, ...args] : args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   const base = `http://127.0.0.1:${port}`

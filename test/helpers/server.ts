@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const bundle = fileURLToPath(new URL('../../dist/server.js', import.meta.url))
+
+/** The node flags `npm start` runs the server with (package.json's start script: `node <flags> dist/server.js`). */
+export const startFlags: string[] = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } })
+  .scripts.start.split(/\s+/).slice(1, -1)
 
 export interface RunningServer {
   child: ChildProcess
@@ -17,7 +21,7 @@ export interface RunningServer {
  */
 export function startServer (env: Record<string, string>, timeoutMs = 30_000, { keepOutput = false } = {}): Promise<RunningServer> {
   if (!existsSync(bundle)) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it)')
-  const child = spawn(process.execPath, [bundle], {
+  const child = spawn(process.execPath, [...startFlags, bundle], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
