@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
+import { engine } from './helpers/databases.js'
 import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
 
 const create = async (h: Harness, body: Record<string, unknown>) => {
@@ -446,6 +447,28 @@ describe('GET /v1/articles', () => {
     for (const url of ['/v1/articles/a%00b', '/v1/articles/slug/a%00b', '/v1/tags/slug/a%00', '/v1/tags/a%01', '/v1/articles?tag=a%00',
       '/v1/search?q=%D0%B0&tag=a%00', `/v1/articles?cursor=${nulCursor}`]) {
       assert.equal((await h.get(url)).status, 400, url)
+    }
+  })
+
+  test('on PostgreSQL every list order is read from an index in that order, never by sorting the table', { skip: engine !== 'postgres' && 'PostgreSQL only: SQLite orders its NULLs the way its indexes do' }, async (t) => {
+    const h = await setup(t)
+    // Enough rows that sorting them would be the planner's choice only without a matching index.
+    await h.sql(`INSERT INTO articles (id, slug, title, title_key, lead, body, body_html, status, published_at, lang, version, created_at, updated_at)
+      SELECT 'B' || lpad(g::text, 25, '0'), 'b-' || g, 'Заметка ' || g, 'заметка ' || g, NULL, '', '', 'published', t, 'ru', 1, t, t
+      FROM generate_series(1, 3000) g, LATERAL (SELECT to_char(timestamp '2026-01-01' + g * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t) times`)
+    await h.sql('ANALYZE articles')
+    const viewer = (await h.call('POST', '/v1/tokens', { body: { name: 'Превью', role: 'viewer' } })).body.token
+    const sent: Array<[string, unknown[]]> = []
+    h.listen((query, params) => { if (/^select .* from "articles" .*order by/is.test(query)) sent.push([query, params]) })
+    for (const sort of ['-publishedAt', 'publishedAt', '-updatedAt', 'title']) {
+      assert.equal((await h.call('GET', `/v1/articles?sort=${sort}&status=all`, { token: viewer })).status, 200)
+    }
+    assert.equal((await h.get('/v1/feed?lang=ru')).status, 200)
+    h.listen(undefined)
+    assert.ok(sent.length >= 5, `the lists' queries: ${sent.length}`)
+    for (const [query, params] of sent) {
+      const plan = (await h.sql(`EXPLAIN ${query}`, ...params)).map((row) => row['QUERY PLAN']).join('\n')
+      assert.doesNotMatch(plan, /Sort/, `${query}\n${plan}`)
     }
   })
 

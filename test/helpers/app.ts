@@ -34,7 +34,7 @@ export async function startApp (store: Store, config: Config) {
 
 /** A fresh store on this half's engine: SQLite in memory (or at a file path), or a new PostgreSQL database. */
 /** Where the PostgreSQL half's stores report every query they send, while a test listens. */
-type QueryListener = ((sql: string) => void) | undefined
+type QueryListener = ((sql: string, params: unknown[]) => void) | undefined
 
 async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, sql: RawSql, dispose: () => Promise<void>, listen: (listener: QueryListener) => void }> {
   if (engine === 'sqlite') {
@@ -59,7 +59,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
     await drop()
   }
   let listener: QueryListener
-  const store = createPostgresStore(openPostgres(url, { max: 4, onQuery: (query) => listener?.(query) }))
+  const store = createPostgresStore(openPostgres(url, { max: 4, onQuery: (query, params) => listener?.(query, params) }))
   return { store, db: undefined, sql, dispose, listen: (next) => { listener = next } }
 }
 

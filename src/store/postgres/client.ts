@@ -10,8 +10,8 @@ export type Queryable = Pick<PgDb, 'select' | 'selectDistinct' | 'insert' | 'upd
 export interface PoolOptions {
   /** Connections this process keeps at most. */
   max: number
-  /** Called with the SQL of every query sent (the tests count them). */
-  onQuery?: (sql: string) => void
+  /** Called with the SQL and parameters of every query sent (the tests count and explain them). */
+  onQuery?: (sql: string, params: unknown[]) => void
 }
 
 /**
@@ -25,7 +25,7 @@ export function openPostgres (url: string, { max, onQuery }: PoolOptions): PgDb 
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
-    ...(onQuery ? { debug: (_connection: number, sql: string) => onQuery(sql) } : {}),
+    ...(onQuery ? { debug: (_connection: number, sql: string, params: unknown[]) => onQuery(sql, params) } : {}),
     connection: { application_name: 'newsroom-cms' },
   })
   return drizzle(client, { schema })

@@ -47,11 +47,14 @@ export const articles = pgTable('articles', {
   updatedAt: key('updated_at').notNull(),
 }, (t) => [
   uniqueIndex('articles_slug_unique').on(t.slug),
-  index('articles_published_at_idx').on(t.publishedAt, t.id),
-  index('articles_live_published_at_idx').on(t.publishedAt, t.id).where(live),
-  index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt, t.id).where(live),
-  index('articles_updated_at_idx').on(t.updatedAt, t.id),
-  index('articles_title_key_idx').on(t.titleKey, t.id),
+  // In the lists' own order: `DESC NULLS LAST, id DESC` read forwards, and `ASC NULLS FIRST, id ASC`
+  // (SQLite's NULL order, article-reads.ts) read backwards. An index in the default `ASC NULLS LAST`
+  // serves neither, and every list would sort all of its rows.
+  index('articles_published_at_idx').on(t.publishedAt.desc().nullsLast(), t.id.desc().nullsFirst()),
+  index('articles_live_published_at_idx').on(t.publishedAt.desc().nullsLast(), t.id.desc().nullsFirst()).where(live),
+  index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt.desc().nullsLast(), t.id.desc().nullsFirst()).where(live),
+  index('articles_updated_at_idx').on(t.updatedAt.desc().nullsLast(), t.id.desc().nullsFirst()),
+  index('articles_title_key_idx').on(t.titleKey.desc().nullsLast(), t.id.desc().nullsFirst()),
 ])
 
 export const articleTags = pgTable('article_tags', {
