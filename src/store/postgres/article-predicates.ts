@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { ArticleState } from '../../domain/visibility.js'
 import type { Audience } from '../../lib/auth.js'
 import { articles } from './schema.js'
@@ -9,7 +9,7 @@ const live = sql`${articles.status} = 'published' AND ${articles.deletedAt} IS N
 const notDeleted = sql`${articles.deletedAt} IS NULL`
 
 /** The articles in one derived state at instant `at` (domain/visibility.ts stateOf, as SQL). */
-export function inState (state: ArticleState | 'all', at: string): SQL {
+export function inState (state: ArticleState | 'all', at: string | Placeholder): SQL {
   switch (state) {
     case 'draft': return sql`${articles.status} = 'draft' AND ${notDeleted}`
     case 'scheduled': return sql`${live} AND ${articles.publishedAt} > ${at}`
@@ -20,6 +20,6 @@ export function inState (state: ArticleState | 'all', at: string): SQL {
 }
 
 /** What an audience can see: the public only what is published now, staff everything. */
-export function visibleTo (audience: Audience, at: string): SQL {
+export function visibleTo (audience: Audience, at: string | Placeholder): SQL {
   return audience === 'public' ? inState('published', at) : sql`TRUE`
 }
