@@ -3,7 +3,7 @@ import type { ContentState } from '../store/store.js'
 import type { Principal } from './auth.js'
 
 /** How long a resolved token is trusted without asking the database (its last use is recorded when it asks). */
-export const TOKEN_CACHE_MS = 60_000
+const TOKEN_CACHE_MS = 60_000
 const MAX_TOKENS = 10_000
 
 /**
@@ -27,6 +27,7 @@ export function cachedTokens (resolve: (secret: string) => Promise<Principal | n
     const key = createHash('sha256').update(secret).digest('base64url')
     const now = Date.now()
     const kept = entries.get(key)
+    // An entry resolved while a change committed carries the older generation, though stored after the clear.
     if (kept && kept.generation === generation && now < kept.until) return kept.principal
     const principal = await resolve(secret)
     if (principal) {
