@@ -22,6 +22,8 @@ import { metricsRoutes } from './modules/metrics/metrics.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
+import { changeJobs } from './modules/changes/changes.jobs.js'
+import { changeRoutes } from './modules/changes/changes.routes.js'
 import { tokenRoutes } from './modules/tokens/tokens.routes.js'
 import type { Store } from './store/store.js'
 
@@ -82,6 +84,8 @@ export async function buildApp ({ config, store }: AppDeps) {
   await app.register(feedRoutes, { prefix: '/v1', articles: store.articles, publicUrl, siteName: config.siteName })
   await app.register(searchRoutes, { prefix: '/v1', search: store.search, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', tags: store.tags, publicUrl })
+  await app.register(changeRoutes, { prefix: '/v1', changes: store.changes, articles: store.articles, tags: store.tags, content: store.content, publicUrl, retentionMs: config.changesRetentionMs })
+  await app.register(changeJobs, { changes: store.changes, retentionMs: config.changesRetentionMs })
   await app.register(tokenRoutes, { prefix: '/v1', tokens: store.tokens, publicUrl })
 
   return app

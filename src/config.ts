@@ -28,6 +28,12 @@ const EnvSchema = z.object({
   RESPONSE_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(48),
   RESPONSE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  CMS_CHANGES_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(90),
+  CMS_WEBHOOK_ALLOW_PRIVATE: booleanString.default(false),
+  CMS_WEBHOOK_RETRY_SECONDS: z.string()
+    .regex(/^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/, 'must be seconds, comma-separated, e.g. 5,300,1800')
+    .default('5,300,1800,7200,18000,36000,36000').transform((v) => v.split(',').map(Number)),
+  CMS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(15_000),
 }).refine((e) => e.CMS_WORKERS === 1 || e.DATABASE_URL !== 'file::memory:', {
   path: ['CMS_WORKERS'], message: 'more than one worker needs a database file, not file::memory:',
 })
@@ -75,6 +81,14 @@ export interface Config {
   responseCacheMaxEntries: number
   /** Open sockets one process accepts; beyond it new connections are refused, so idle ones cannot exhaust file descriptors. */
   maxConnections: number
+  /** How long /v1/changes keeps entries (and so how old a cursor may be), in ms. */
+  changesRetentionMs: number
+  /** Whether webhooks may point at loopback, private and other non-public addresses. */
+  webhookAllowPrivate: boolean
+  /** Delays between delivery attempts, in ms: one more attempt than delays in all. */
+  webhookRetryDelaysMs: number[]
+  /** Time a receiver has to answer one attempt. */
+  webhookTimeoutMs: number
 }
 
 function parseTrustProxy (value: string): boolean | string[] {
@@ -116,6 +130,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     responseCacheMaxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024,
     responseCacheMaxEntries: e.RESPONSE_CACHE_ENTRIES,
     maxConnections: e.MAX_CONNECTIONS,
+    changesRetentionMs: e.CMS_CHANGES_RETENTION_DAYS * 86_400_000,
+    webhookAllowPrivate: e.CMS_WEBHOOK_ALLOW_PRIVATE,
+    webhookRetryDelaysMs: e.CMS_WEBHOOK_RETRY_SECONDS.map((seconds) => seconds * 1000),
+    webhookTimeoutMs: e.CMS_WEBHOOK_TIMEOUT_MS,
   }
 }
 

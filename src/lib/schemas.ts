@@ -20,6 +20,7 @@ const statusDescriptions: Record<number, string> = {
   403: 'The token’s role is too weak',
   404: 'Not found, or not visible to the caller',
   409: 'Conflict with existing data',
+  410: 'Gone: the cursor is older than the changes kept',
   412: 'If-Match did not match the current ETag',
   413: 'Body larger than 1 MiB',
   415: 'Writes accept application/json only',

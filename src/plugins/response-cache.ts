@@ -14,6 +14,10 @@ declare module 'fastify' {
     /** The content generation seen before this request read anything; '' when it is not cacheable. */
     cacheGeneration: string
   }
+  interface FastifyContextConfig {
+    /** false keeps the route's answers out of the response cache. */
+    responseCache?: boolean
+  }
 }
 
 export interface ResponseCacheOptions {
@@ -109,7 +113,7 @@ export default fp<ResponseCacheOptions>(async function responseCache (app, { con
   }
   // Appended to each route's own onRequest hooks, so it runs after auth and rate limits.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/') || !route.method.includes('GET')) return
+    if (!route.url.startsWith('/v1/') || !route.method.includes('GET') || route.config?.responseCache === false) return
     const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]
     route.onRequest = [...existing, serveFromCache]
   })

@@ -101,6 +101,33 @@ export interface ContentStateStore {
   current (): Promise<ContentState>
 }
 
+/** A change log entry as a sync follows it: which item to look at again. */
+export interface ChangeRef {
+  position: number
+  type: 'article' | 'tag'
+  id: string
+  /** When the change was made. */
+  at: string
+}
+
+export type SnapshotRef = Pick<ChangeRef, 'type' | 'id'>
+
+/** The change log (domain/change-log.ts) as /v1/changes and the background work read it. */
+export interface ChangeStore {
+  /** The last position: a sync that starts now from a snapshot continues after it. */
+  head (): Promise<number>
+  /** Entries up to here are pruned: a cursor before it has missed changes. */
+  prunedThrough (): Promise<number>
+  /** Entries after `position`, oldest first; the public gets only those it may learn of. */
+  after (position: number, audience: Audience, limit: number): Promise<ChangeRef[]>
+  /** What the audience can read now, articles then tags, each in id order, after `from` (an id of '' starts a type). */
+  snapshot (audience: Audience, from: SnapshotRef, limit: number): Promise<SnapshotRef[]>
+  /** Appends article.published for every scheduled article that went live since the last call; returns how many. */
+  publishDue (): Promise<number>
+  /** Removes entries older than `before` (ISO instant) that webhook deliveries were made from; returns how many. */
+  prune (before: string): Promise<number>
+}
+
 /** A key's count in its current window, and when that window ends (epoch ms). */
 export interface WindowCount {
   hits: number
@@ -149,6 +176,7 @@ export interface Store {
   tags: TagStore
   tokens: TokenStore
   search: SearchStore
+  changes: ChangeStore
   content: ContentStateStore
   counters: CounterStore
   copy: CopyStore

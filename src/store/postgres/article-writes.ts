@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { nextVersion, newArticle, planPatch, sameTags } from '../../domain/article-changes.js'
+import { articleChanges, type ArticleWrite } from '../../domain/change-log.js'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleRecord, TagRef } from '../../domain/records.js'
 import { restoredContent } from '../../domain/revisions.js'
@@ -10,6 +11,7 @@ import { slugFrom } from '../../lib/slugs.js'
 import type { ArticlePatch } from '../../modules/articles/articles.schemas.js'
 import type { ArticleStore, WriteContext } from '../store.js'
 import { linkTags, tagsOfArticle } from './article-tags.js'
+import { appendChanges } from './change-log.js'
 import type { PgDb } from './client.js'
 import { saveRevision, snapshotAt } from './revisions.js'
 import { articles } from './schema.js'
@@ -61,15 +63,27 @@ export function createArticleWrites (db: PgDb): ArticleWrites {
    * One unit of work on an existing article: loads it FOR UPDATE and its tags (once: the precondition,
    * the change and the revision share them), runs the caller's precondition (If-Match), then `write`.
    */
-  function writing<T> (id: string, context: WriteContext, write: (tx: Tx, current: Current) => Promise<T>): Promise<T> {
+  /**
+   * One unit of work on an existing article: loads it FOR UPDATE and its tags (once: the precondition,
+   * the change and the revision share them), runs the caller's precondition (If-Match), then `write`,
+   * then appends what the write changed to the change log. Resolves to the article as the write left it.
+   */
+  function writing (id: string, context: WriteContext, kind: ArticleWrite, write: (tx: Tx, current: Current) => Promise<void>): Promise<ArticleData | undefined> {
     return unitOfWork(db, async (tx) => {
       const record = await first(tx.select().from(articles).where(eq(articles.id, id)).for('update'))
       if (!record) throw new NotFoundError('No article with this id')
       const current = { record, tags: await tagsOfArticle(tx, id) }
-      context.precondition?.(toArticle(record, current.tags, now()))
-      return write(tx, current)
+      const before = toArticle(record, current.tags, now())
+      context.precondition?.(before)
+      await write(tx, current)
+      const after = kind === 'purge' ? undefined : await readBack(tx, id)
+      await appendChanges(tx, articleChanges(kind, before, after))
+      return after
     })
   }
+
+  // Every write but a purge resolves to the article it left.
+  const written = async (write: Promise<ArticleData | undefined>) => (await write)!
 
   return {
     create: (input, actor) => unitOfWork(db, async (tx) => {
@@ -81,35 +95,35 @@ export function createArticleWrites (db: PgDb): ArticleWrites {
       await linkTags(tx, record.id, tags)
       await saveRevision(tx, record, tags, actor, at)
       await indexArticle(tx, record)
-      return readBack(tx, record.id)
+      const created = await readBack(tx, record.id)
+      await appendChanges(tx, articleChanges('create', undefined, created))
+      return created
     }),
 
-    update: (id, patch, context) => writing(id, context, async (tx, current) => {
+    update: (id, patch, context) => written(writing(id, context, 'update', async (tx, current) => {
       await applyPatch(tx, current, patch, context.actor)
-      return readBack(tx, id)
-    }),
+    })),
 
-    trash: (id, context) => writing(id, context, async (tx, current) => {
+    trash: (id, context) => written(writing(id, context, 'trash', async (tx, current) => {
       if (!current.record.deletedAt) await commitVersion(tx, current, { deletedAt: now() }, null, context.actor)
-      return readBack(tx, id)
-    }),
+    })),
 
-    restore: (id, context) => writing(id, context, async (tx, current) => {
+    restore: (id, context) => written(writing(id, context, 'restore', async (tx, current) => {
       if (!current.record.deletedAt) throw new ConflictError('The article is not in the trash', 'NOT_IN_TRASH')
       await commitVersion(tx, current, { deletedAt: null }, null, context.actor)
-      return readBack(tx, id)
-    }),
+    })),
 
-    restoreRevision: (id, version, context) => writing(id, context, async (tx, current) => {
+    restoreRevision: (id, version, context) => written(writing(id, context, 'update', async (tx, current) => {
       const snapshot = await snapshotAt(tx, id, version)
       if (!snapshot) throw new NotFoundError('No such revision')
       await applyPatch(tx, current, restoredContent(snapshot), context.actor)
-      return readBack(tx, id)
-    }),
+    })),
 
-    purge: (id, context) => writing(id, context, async (tx) => {
-      await removeFromIndex(tx, id)
-      await tx.delete(articles).where(eq(articles.id, id))
-    }),
+    purge: async (id, context) => {
+      await writing(id, context, 'purge', async (tx) => {
+        await removeFromIndex(tx, id)
+        await tx.delete(articles).where(eq(articles.id, id))
+      })
+    },
   }
 }

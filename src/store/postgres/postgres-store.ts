@@ -4,6 +4,7 @@ import { createTagLoader } from './article-tags.js'
 import { createArticleWrites } from './article-writes.js'
 import type { PgDb } from './client.js'
 import { createContentState } from './content-state.js'
+import { createChangeStore } from './change-log.js'
 import { createCopyStore } from './copy.js'
 import { createPostgresCounters } from './counters.js'
 import { migrateDatabase, migrationsApplied } from './migrate.js'
@@ -51,6 +52,7 @@ export function createPostgresStore (db: PgDb): Store {
     tags: guarded(createTagStore(db), ['create', 'update', 'remove', 'backfillSkeletons'], committed),
     tokens: guarded(createTokenStore(db)),
     search: guarded(createSearchStore(db, tagsOf), ['rebuild'], committed),
+    changes: guarded(createChangeStore(db), ['publishDue', 'prune'], committed),
     content,
     counters: guarded(createPostgresCounters(db)),
     copy: createCopyStore(db),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The same tables as the SQLite schema, row for row (domain/records.ts). Text that is compared or
 // sorted — ids, slugs, keys, ISO-8601 timestamps — is `COLLATE "C"`: byte order, as SQLite compares,
@@ -141,4 +141,77 @@ export const counters = pgTable('counters', {
   hits: integer('hits').notNull(),
 }, (t) => [
   index('counters_window_start_idx').on(t.windowStart),
+])
+
+/**
+ * The change log, as in SQLite. A sequence would hand out positions at insert, not at commit, and a
+ * reader of "position > cursor" could pass a row that commits late: positions come from
+ * change_state.head, a counter row each appending transaction updates (and so holds) until it
+ * commits, so they follow commit order.
+ */
+export const changeLog = pgTable('change_log', {
+  position: bigint('position', { mode: 'number' }).primaryKey(),
+  at: key('at').notNull(),
+  type: key('type').$type<'article' | 'tag'>().notNull(),
+  itemId: key('item_id').notNull(),
+  event: key('event'),
+  eventId: key('event_id'),
+  public: boolean('public').notNull(),
+  data: jsonb('data'),
+}, (t) => [
+  index('change_log_public_idx').on(t.position).where(sql`public`),
+  index('change_log_event_idx').on(t.position).where(sql`event IS NOT NULL`),
+  index('change_log_at_idx').on(t.at),
+])
+
+export const changeState = pgTable('change_state', {
+  id: integer('id').primaryKey(),
+  // The last position handed out (see change_log).
+  head: bigint('head', { mode: 'number' }).notNull(),
+  scheduledThrough: key('scheduled_through').notNull(),
+  prunedThrough: bigint('pruned_through', { mode: 'number' }).notNull(),
+  dispatchedThrough: bigint('dispatched_through', { mode: 'number' }).notNull(),
+})
+
+export const webhooks = pgTable('webhooks', {
+  id: key('id').primaryKey(),
+  url: text('url').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
+  description: text('description'),
+  active: boolean('active').notNull(),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: key('previous_secret_until'),
+  createdAt: key('created_at').notNull(),
+  updatedAt: key('updated_at').notNull(),
+})
+
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: key('id').primaryKey(),
+  webhookId: key('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  eventId: key('event_id').notNull(),
+  type: key('type').notNull(),
+  eventAt: key('event_at').notNull(),
+  data: jsonb('data').notNull(),
+  status: key('status').$type<'pending' | 'succeeded' | 'failed'>().notNull(),
+  attempts: integer('attempts').notNull(),
+  lastStatusCode: integer('last_status_code'),
+  nextAttemptAt: key('next_attempt_at'),
+  leaseUntil: key('lease_until'),
+  createdAt: key('created_at').notNull(),
+  updatedAt: key('updated_at').notNull(),
+}, (t) => [
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+])
+
+export const webhookAttempts = pgTable('webhook_attempts', {
+  deliveryId: key('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+  n: integer('n').notNull(),
+  at: key('at').notNull(),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  durationMs: integer('duration_ms').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.deliveryId, t.n] }),
 ])

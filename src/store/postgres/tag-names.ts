@@ -4,6 +4,9 @@ import { ConflictError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { lookalikeKey } from '../../lib/lookalike.js'
 import { nameKey, slugCandidates, slugFrom } from '../../lib/slugs.js'
+import { tagChange } from '../../domain/change-log.js'
+import { toTag } from '../shapes.js'
+import { appendChanges } from './change-log.js'
 import { tags } from './schema.js'
 import { first, type Tx } from './unit-of-work.js'
 
@@ -44,6 +47,8 @@ export async function insertTag (tx: Tx, name: string, slug: string | undefined,
     updatedAt: at,
   }
   await tx.insert(tags).values(row)
+  // A new tag has no articles yet: the public cannot see it.
+  await appendChanges(tx, [tagChange('tag.created', toTag(row, 0), false)])
   return row
 }
 

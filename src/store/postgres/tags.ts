@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { tagChange } from '../../domain/change-log.js'
 import type { TagRecord } from '../../domain/records.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
@@ -12,6 +13,7 @@ import { toTag } from '../shapes.js'
 import type { TagStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import type { PgDb } from './client.js'
+import { appendChanges, appendTaggedArticles, tagIsPublic } from './change-log.js'
 import { tags } from './schema.js'
 import { assertNameFree, assertTagSlugFree, insertTag } from './tag-names.js'
 import { first, unitOfWork, type Tx } from './unit-of-work.js'
@@ -82,6 +84,9 @@ export function createTagStore (db: PgDb): TagStore {
       if (patch.description !== undefined) changes.description = patch.description
       if (Object.keys(changes).length > 0) {
         await tx.update(tags).set({ ...changes, updatedAt: now() }).where(eq(tags.id, id))
+        await appendChanges(tx, [tagChange('tag.updated', (await find(tx, eq(tags.id, id), 'staff'))!, await tagIsPublic(tx, id))])
+        // Articles show their tags' names and slugs.
+        if (changes.name !== undefined || changes.slug !== undefined) await appendTaggedArticles(tx, id)
       }
       return (await find(tx, eq(tags.id, id), audience))!
     }),
@@ -97,8 +102,12 @@ export function createTagStore (db: PgDb): TagStore {
     }),
 
     remove: (id) => unitOfWork(db, async (tx) => {
+      const wasPublic = await tagIsPublic(tx, id)
+      // Before the delete takes the links with it: these articles lose the tag.
+      await appendTaggedArticles(tx, id)
       const removed = await tx.delete(tags).where(eq(tags.id, id)).returning({ id: tags.id })
       if (removed.length === 0) throw new NotFoundError('No tag with this id')
+      await appendChanges(tx, [tagChange('tag.deleted', { id }, wasPublic)])
     }),
   }
 }

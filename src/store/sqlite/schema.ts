@@ -143,3 +143,82 @@ export const articleCounts = sqliteTable('article_counts', {
   state: text('state', { enum: ['draft', 'live', 'deleted'] }).primaryKey(),
   n: integer('n').notNull(),
 })
+
+/**
+ * The change log (domain/change-log.ts): what every write to articles and tags did, appended in its
+ * unit of work. SQLite has one writer at a time, so AUTOINCREMENT positions follow commit order (and
+ * are never reused after pruning). /v1/changes follows it; webhook deliveries are made from its events.
+ */
+export const changeLog = sqliteTable('change_log', {
+  position: integer('position').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  type: text('type', { enum: ['article', 'tag'] }).notNull(),
+  itemId: text('item_id').notNull(),
+  // The webhook event this entry is (with its id and data), or NULL for "look again" entries.
+  event: text('event'),
+  eventId: text('event_id'),
+  // Whether the public may learn of it: the item was publicly visible before or after the change.
+  public: integer('public', { mode: 'boolean' }).notNull(),
+  data: text('data', { mode: 'json' }),
+}, (t) => [
+  index('change_log_public_idx').on(t.position).where(sql`public = 1`),
+  index('change_log_event_idx').on(t.position).where(sql`event IS NOT NULL`),
+  index('change_log_at_idx').on(t.at),
+])
+
+/** One row: how far the background work on the change log has got. */
+export const changeState = sqliteTable('change_state', {
+  id: integer('id').primaryKey(),
+  // Scheduled articles that went live up to this instant have their article.published entries.
+  scheduledThrough: text('scheduled_through').notNull(),
+  // Entries up to this position are pruned: a cursor below it has lost changes (410).
+  prunedThrough: integer('pruned_through').notNull(),
+  // Events up to this position have their webhook deliveries.
+  dispatchedThrough: integer('dispatched_through').notNull(),
+})
+
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  // JSON array of event names and patterns (article.*, tag.*, *).
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  description: text('description'),
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  // Kept in the clear: every delivery is signed with it. A rotated-out secret signs too until its time is up.
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: text('previous_secret_until'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+})
+
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: text('id').primaryKey(),
+  webhookId: text('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  eventId: text('event_id').notNull(),
+  type: text('type').notNull(),
+  eventAt: text('event_at').notNull(),
+  data: text('data', { mode: 'json' }).notNull(),
+  status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull(),
+  attempts: integer('attempts').notNull(),
+  lastStatusCode: integer('last_status_code'),
+  nextAttemptAt: text('next_attempt_at'),
+  // A server that claimed the delivery owns it until then; after a crash it is due again.
+  leaseUntil: text('lease_until'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+])
+
+export const webhookAttempts = sqliteTable('webhook_attempts', {
+  deliveryId: text('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+  n: integer('n').notNull(),
+  at: text('at').notNull(),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  durationMs: integer('duration_ms').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.deliveryId, t.n] }),
+])

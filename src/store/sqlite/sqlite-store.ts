@@ -3,6 +3,7 @@ import type { Store } from '../store.js'
 import { createArticleReads } from './article-reads.js'
 import { createTagLoader } from './article-tags.js'
 import { createArticleWrites } from './article-writes.js'
+import { createChangeStore } from './change-log.js'
 import type { Db } from './client.js'
 import { createContentState } from './content-state.js'
 import { createCopyStore } from './copy.js'
@@ -12,7 +13,7 @@ import { createSearchStore } from './search.js'
 import { createTagStore } from './tags.js'
 import { createTokenStore } from './tokens.js'
 
-type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'content'>
+type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'changes' | 'content'>
 
 function createParts (db: Db): Parts {
   // One prepared tag loader for article reads and search.
@@ -23,6 +24,7 @@ function createParts (db: Db): Parts {
     tags: createTagStore(db),
     tokens: createTokenStore(db),
     search: createSearchStore(db, tagsOf),
+    changes: createChangeStore(db),
     content: createContentState(db),
   }
 }
@@ -42,6 +44,7 @@ export function createSqliteStore (db: Db): Store {
     get tags () { return part().tags },
     get tokens () { return part().tokens },
     get search () { return part().search },
+    get changes () { return part().changes },
     get content () { return part().content },
     counters,
     copy: createCopyStore(db),

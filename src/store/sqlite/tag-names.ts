@@ -4,6 +4,9 @@ import { ConflictError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { lookalikeKey } from '../../lib/lookalike.js'
 import { freeSlug, nameKey, slugFrom } from '../../lib/slugs.js'
+import { tagChange } from '../../domain/change-log.js'
+import { toTag } from '../shapes.js'
+import { appendChanges } from './change-log.js'
 import { tags } from './schema.js'
 import { prepared, type Tx } from './unit-of-work.js'
 
@@ -40,6 +43,8 @@ export function insertTag (tx: Tx, name: string, slug: string | undefined, descr
     updatedAt: at,
   }
   tx.insert(tags).values(row).run()
+  // A new tag has no articles yet: the public cannot see it.
+  appendChanges(tx, [tagChange('tag.created', toTag(row, 0), false)])
   return row
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { tagChange } from '../../domain/change-log.js'
 import type { TagRecord } from '../../domain/records.js'
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
@@ -12,6 +13,7 @@ import { toTag } from '../shapes.js'
 import type { TagStore } from '../store.js'
 import { inState } from './article-predicates.js'
 import type { Db } from './client.js'
+import { appendChanges, appendTaggedArticles, tagIsPublic } from './change-log.js'
 import { tags } from './schema.js'
 import { assertNameFree, assertTagSlugFree, insertTag } from './tag-names.js'
 import { unitOfWork, type Tx } from './unit-of-work.js'
@@ -86,6 +88,9 @@ export function createTagStore (db: Db): TagStore {
       if (patch.description !== undefined) changes.description = patch.description
       if (Object.keys(changes).length > 0) {
         tx.update(tags).set({ ...changes, updatedAt: now() }).where(eq(tags.id, id)).run()
+        appendChanges(tx, [tagChange('tag.updated', find(tx, eq(tags.id, id), 'staff')!, tagIsPublic(tx, id))])
+        // Articles show their tags' names and slugs.
+        if (changes.name !== undefined || changes.slug !== undefined) appendTaggedArticles(tx, id)
       }
       return find(tx, eq(tags.id, id), audience)!
     }),
@@ -98,8 +103,12 @@ export function createTagStore (db: Db): TagStore {
     }),
 
     remove: (id) => unitOfWork(db, (tx) => {
+      const wasPublic = tagIsPublic(tx, id)
+      // Before the delete takes the links with it: these articles lose the tag.
+      appendTaggedArticles(tx, id)
       const result = tx.delete(tags).where(eq(tags.id, id)).run()
       if (result.changes === 0) throw new NotFoundError('No tag with this id')
+      appendChanges(tx, [tagChange('tag.deleted', { id }, wasPublic)])
     }),
   }
 }
