@@ -25,7 +25,7 @@ export const changeJobs: FastifyPluginAsync<{ changes: ChangeStore, retentionMs:
   app.addHook('onReady', async () => {
     await publishDue()
     await prune()
-    timers.push(setInterval(() => { publishDue() }, DUE_CHECK_MS).unref(), setInterval(() => { prune() }, PRUNE_EVERY_MS).unref())
+    timers.push(setInterval(() => { publishDue().catch(() => {}) }, DUE_CHECK_MS).unref(), setInterval(() => { prune().catch(() => {}) }, PRUNE_EVERY_MS).unref())
   })
   app.addHook('preClose', async () => { for (const timer of timers) clearInterval(timer) })
 }
