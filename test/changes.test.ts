@@ -2,6 +2,10 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { setup, type Harness } from './helpers/app.js'
+import { engine } from './helpers/databases.js'
+import { openPostgres } from '../src/store/postgres/client.js'
+import { insertTag } from '../src/store/postgres/tag-names.js'
+import { unitOfWork } from '../src/store/postgres/unit-of-work.js'
 import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
 import { assertSameCopy, emptyCopy, follow, readable } from './helpers/sync.js'
 
@@ -193,5 +197,35 @@ describe('GET /v1/changes', () => {
       await follow(h, fresh, token, 3)
       assertSameCopy(fresh, await readable(h, token), `${token ? 'viewer' : 'public'} from no cursor`)
     }
+  })
+
+  test('positions follow commit order: a change that commits late is never passed by a reader (PostgreSQL)', { skip: engine !== 'postgres' && 'PostgreSQL only: SQLite has one writer, whose positions are commit order' }, async (t) => {
+    const h = await setup(t)
+    const viewer = await viewerOf(h)
+    const copy = emptyCopy()
+    await follow(h, copy, viewer)
+    // Another server's unit of work appends a change and is slow to commit. It skips the content write
+    // lock, which would otherwise keep the second write out anyway: the change log must not need it.
+    // (The content-version trigger's row lock orders these two as well; with it dropped and positions
+    // taken outside the transaction, as a sequence hands them out, this test fails — checked by hand.)
+    const other = openPostgres(h.databaseUrl, { max: 1 })
+    t.after(() => other.$client.end({ timeout: 5 }))
+    let commit!: () => void
+    const committing = new Promise<void>((resolve) => { commit = resolve })
+    const slow = unitOfWork(other, async (tx) => {
+      await insertTag(tx, 'Поздний', undefined, null)
+      await committing
+    }, { content: false })
+    await sleep(300)
+    // A write through the API after it, which would commit first if positions were handed out at insert.
+    const fast = h.call('POST', '/v1/tags', { body: { name: 'Быстрый' } })
+    await sleep(300)
+    await follow(h, copy, viewer)
+    assert.deepEqual([...copy.tags.values()].map((tag) => tag.name), [], 'nothing is visible before the first commits')
+    commit()
+    await slow
+    assert.equal((await fast).status, 201)
+    await follow(h, copy, viewer)
+    assert.deepEqual([...copy.tags.values()].map((tag) => tag.name).sort(), ['Быстрый', 'Поздний'])
   })
 })

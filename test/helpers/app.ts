@@ -36,7 +36,7 @@ export async function startApp (store: Store, config: Config) {
 /** Where the PostgreSQL half's stores report every query they send, while a test listens. */
 type QueryListener = ((sql: string, params: unknown[]) => void) | undefined
 
-async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, sql: RawSql, dispose: () => Promise<void>, listen: (listener: QueryListener) => void }> {
+async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, url: string, sql: RawSql, dispose: () => Promise<void>, listen: (listener: QueryListener) => void }> {
   if (engine === 'sqlite') {
     const db = openDatabase(databasePath)
     const sql: RawSql = async (text, ...params) => {
@@ -45,7 +45,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
       statement.run(...params)
       return []
     }
-    return { store: createSqliteStore(db), db, sql, dispose: async () => {}, listen: () => {} }
+    return { store: createSqliteStore(db), db, url: `file:${databasePath}`, sql, dispose: async () => {}, listen: () => {} }
   }
   const { url, drop } = await freshPostgresDatabase()
   const raw = postgres(url, { max: 1, onnotice: () => {} })
@@ -60,7 +60,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
   }
   let listener: QueryListener
   const store = createPostgresStore(openPostgres(url, { max: 4, onQuery: (query, params) => listener?.(query, params) }))
-  return { store, db: undefined, sql, dispose, listen: (next) => { listener = next } }
+  return { store, db: undefined, url, sql, dispose, listen: (next) => { listener = next } }
 }
 
 /**
@@ -71,7 +71,7 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
  */
 export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
   const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
-  const { store, db, sql, dispose, listen } = await freshStore(databasePath)
+  const { store, db, url, sql, dispose, listen } = await freshStore(databasePath)
   const app = await startApp(store, config)
   t.after(async () => {
     await app.close()
@@ -100,7 +100,7 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db: db!, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db: db!, databaseUrl: url, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>
