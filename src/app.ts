@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import { requestIdOf } from './lib/request-id.js'
 import { cachedTokens } from './lib/token-cache.js'
 import { NoQuery } from './lib/schemas.js'
+import { createSender, systemResolve, type Resolve } from './lib/webhook-sender.js'
 import auth from './plugins/auth.js'
 import caching from './plugins/caching.js'
 import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
@@ -24,6 +25,8 @@ import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
 import { changeJobs } from './modules/changes/changes.jobs.js'
 import { changeRoutes } from './modules/changes/changes.routes.js'
+import webhookJobs from './modules/webhooks/webhooks.jobs.js'
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
 import { tokenRoutes } from './modules/tokens/tokens.routes.js'
 import type { Store } from './store/store.js'
 
@@ -31,10 +34,12 @@ export interface AppDeps {
   config: Config
   /** The database behind every route (store/create-store.ts), prepared before the app is built (prepare.ts). */
   store: Store
+  /** How webhook hosts are resolved: the system's resolver unless a test stands in for DNS. */
+  resolve?: Resolve
 }
 
 /** The HTTP app over a store; it never touches a database itself and never listens (server.ts does). */
-export async function buildApp ({ config, store }: AppDeps) {
+export async function buildApp ({ config, store, resolve = systemResolve }: AppDeps) {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -86,6 +91,15 @@ export async function buildApp ({ config, store }: AppDeps) {
   await app.register(tagRoutes, { prefix: '/v1', tags: store.tags, publicUrl })
   await app.register(changeRoutes, { prefix: '/v1', changes: store.changes, articles: store.articles, tags: store.tags, content: store.content, publicUrl, retentionMs: config.changesRetentionMs })
   await app.register(changeJobs, { changes: store.changes, retentionMs: config.changesRetentionMs })
+  await app.register(webhookJobs, {
+    webhooks: store.webhooks,
+    content: store.content,
+    send: createSender({ allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolve }),
+    retryDelaysMs: config.webhookRetryDelaysMs,
+    timeoutMs: config.webhookTimeoutMs,
+    publicUrl,
+  })
+  await app.register(webhookRoutes, { prefix: '/v1', webhooks: store.webhooks, publicUrl, allowPrivate: config.webhookAllowPrivate, resolve })
   await app.register(tokenRoutes, { prefix: '/v1', tokens: store.tokens, publicUrl })
 
   return app

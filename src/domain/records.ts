@@ -59,3 +59,40 @@ export interface TokenRecord {
   revokedAt: string | null
   lastUsedAt: string | null
 }
+
+export interface WebhookRecord {
+  id: string
+  url: string
+  events: string[]
+  description: string | null
+  active: boolean
+  secret: string
+  /** The secret before the last rotation, which signs too until previousSecretUntil. */
+  previousSecret: string | null
+  previousSecretUntil: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface DeliveryRecord {
+  id: string
+  webhookId: string
+  eventId: string
+  type: string
+  eventAt: string
+  data: unknown
+  status: 'pending' | 'succeeded' | 'failed'
+  attempts: number
+  lastStatusCode: number | null
+  nextAttemptAt: string | null
+  leaseUntil: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface AttemptRecord {
+  at: string
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+}

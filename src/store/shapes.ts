@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { TagRecord, TagRef, TokenRecord } from '../domain/records.js'
+import type { TagRecord, TagRef, TokenRecord, WebhookRecord } from '../domain/records.js'
 import { encodeCursor } from '../lib/cursor.js'
 import { renderMarkdown } from '../lib/markdown.js'
 import { snippet } from '../lib/search-query.js'
@@ -97,3 +97,9 @@ export function searchPage (rows: HitRecord[], tags: Map<string, TagRef[]>, stem
   const nextOffset = offset + rows.length
   return { items, nextCursor: nextOffset < total && rows.length > 0 ? encodeCursor('search', [nextOffset]) : null, total }
 }
+
+/** The secrets that sign a webhook's deliveries now: the current one, and the previous one until its time is up. */
+export const signingSecrets = (webhook: WebhookRecord, at: string): string[] =>
+  webhook.previousSecret && webhook.previousSecretUntil && webhook.previousSecretUntil > at
+    ? [webhook.secret, webhook.previousSecret]
+    : [webhook.secret]

@@ -1,4 +1,5 @@
 import type { ArticleData, ArticleListData } from '../domain/article-view.js'
+import type { AttemptRecord, DeliveryRecord, WebhookRecord } from '../domain/records.js'
 import type { ArticleState } from '../domain/visibility.js'
 import type { Audience, Principal } from '../lib/auth.js'
 import type { SearchQuery as ParsedQuery } from '../lib/search-query.js'
@@ -128,6 +129,49 @@ export interface ChangeStore {
   prune (before: string): Promise<number>
 }
 
+export type WebhookInput = Pick<WebhookRecord, 'url' | 'events' | 'description'>
+export type WebhookChanges = Partial<Pick<WebhookRecord, 'url' | 'events' | 'description' | 'active'>>
+
+/** A delivery a server has claimed, with what it needs to send it. */
+export interface ClaimedDelivery {
+  delivery: DeliveryRecord
+  url: string
+  /** Every secret that signs: the current one, and the previous one during a rotation. */
+  secrets: string[]
+}
+
+/** What an attempt decided: the delivery's next state, and whether the webhook is switched off (a 410). */
+export interface AttemptOutcome {
+  attempt: AttemptRecord
+  status: DeliveryRecord['status']
+  nextAttemptAt: string | null
+  disableWebhook: boolean
+}
+
+export interface WebhookStore {
+  create (input: WebhookInput, secret: string): Promise<WebhookRecord>
+  list (limit: number, cursor: string | undefined): Promise<Page<WebhookRecord>>
+  byId (id: string): Promise<WebhookRecord | undefined>
+  update (id: string, changes: WebhookChanges): Promise<WebhookRecord>
+  remove (id: string): Promise<void>
+  /** A new secret; the current one keeps signing until `previousUntil`. */
+  rotateSecret (id: string, secret: string, previousUntil: string): Promise<WebhookRecord>
+  /** A webhook.ping delivery, due now. */
+  ping (id: string): Promise<void>
+  deliveries (webhookId: string, status: DeliveryRecord['status'] | undefined, limit: number, cursor: string | undefined): Promise<Page<DeliveryRecord>>
+  delivery (webhookId: string, deliveryId: string): Promise<{ delivery: DeliveryRecord, attempts: AttemptRecord[] } | undefined>
+  /** Makes a delivery pending and due now: one more attempt. */
+  redeliver (webhookId: string, deliveryId: string): Promise<void>
+  /** Makes deliveries of the change log's events not yet handed out, for the webhooks active now; returns how many events it took. */
+  fanOut (limit: number): Promise<number>
+  /** Claims up to `limit` due deliveries of active webhooks until `leaseUntil`; no other server claims them meanwhile. */
+  claim (limit: number, leaseUntil: string): Promise<ClaimedDelivery[]>
+  /** Records an attempt of a claimed delivery and releases it. */
+  complete (deliveryId: string, outcome: AttemptOutcome): Promise<void>
+  /** How many deliveries are pending. */
+  pending (): Promise<number>
+}
+
 /** A key's count in its current window, and when that window ends (epoch ms). */
 export interface WindowCount {
   hits: number
@@ -177,6 +221,7 @@ export interface Store {
   tokens: TokenStore
   search: SearchStore
   changes: ChangeStore
+  webhooks: WebhookStore
   content: ContentStateStore
   counters: CounterStore
   copy: CopyStore

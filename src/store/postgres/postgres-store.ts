@@ -5,6 +5,7 @@ import { createArticleWrites } from './article-writes.js'
 import type { PgDb } from './client.js'
 import { createContentState } from './content-state.js'
 import { createChangeStore } from './change-log.js'
+import { createWebhookStore } from './webhooks.js'
 import { createCopyStore } from './copy.js'
 import { createPostgresCounters } from './counters.js'
 import { migrateDatabase, migrationsApplied } from './migrate.js'
@@ -53,6 +54,7 @@ export function createPostgresStore (db: PgDb): Store {
     tokens: guarded(createTokenStore(db)),
     search: guarded(createSearchStore(db, tagsOf), ['rebuild'], committed),
     changes: guarded(createChangeStore(db), ['publishDue', 'prune'], committed),
+    webhooks: guarded(createWebhookStore(db)),
     content,
     counters: guarded(createPostgresCounters(db)),
     copy: createCopyStore(db),

@@ -12,8 +12,9 @@ import { createRevisionStore } from './revisions.js'
 import { createSearchStore } from './search.js'
 import { createTagStore } from './tags.js'
 import { createTokenStore } from './tokens.js'
+import { createWebhookStore } from './webhooks.js'
 
-type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'changes' | 'content'>
+type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'changes' | 'webhooks' | 'content'>
 
 function createParts (db: Db): Parts {
   // One prepared tag loader for article reads and search.
@@ -25,6 +26,7 @@ function createParts (db: Db): Parts {
     tokens: createTokenStore(db),
     search: createSearchStore(db, tagsOf),
     changes: createChangeStore(db),
+    webhooks: createWebhookStore(db),
     content: createContentState(db),
   }
 }
@@ -45,6 +47,7 @@ export function createSqliteStore (db: Db): Store {
     get tokens () { return part().tokens },
     get search () { return part().search },
     get changes () { return part().changes },
+    get webhooks () { return part().webhooks },
     get content () { return part().content },
     counters,
     copy: createCopyStore(db),

@@ -1,0 +1,122 @@
+import { lookup } from 'node:dns/promises'
+import http from 'node:http'
+import https from 'node:https'
+import type { LookupFunction } from 'node:net'
+import ipaddr from 'ipaddr.js'
+import { Webhook } from 'standardwebhooks'
+
+// Sending one webhook delivery: the receiver's address checked (SSRF), the request signed as the
+// Standard Webhooks specification says, redirects never followed, a time limit on the whole attempt.
+
+export interface ResolvedAddress {
+  address: string
+  family: number
+}
+
+/** Resolves a host name to all its addresses (dns.lookup; tests pass their own). */
+export type Resolve = (host: string) => Promise<ResolvedAddress[]>
+
+export const systemResolve: Resolve = (host) => lookup(host, { all: true, verbatim: true })
+
+/**
+ * Whether an address is one the public internet routes to: not loopback, private, link-local,
+ * unique-local, CGNAT, multicast, unspecified, reserved or any other special range, and not an
+ * IPv4-mapped IPv6 form of one (ipaddr.js knows the registries' ranges).
+ */
+export function isPublicAddress (address: string): boolean {
+  if (!ipaddr.isValid(address)) return false
+  let ip = ipaddr.parse(address)
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address()
+  return ip.range() === 'unicast'
+}
+
+export class RefusedAddressError extends Error {}
+
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '')
+
+/** The addresses a URL's host stands for, each checked unless private ones are allowed. */
+export async function checkedAddresses (url: URL, allowPrivate: boolean, resolve: Resolve): Promise<ResolvedAddress[]> {
+  const host = hostOf(url)
+  const addresses = ipaddr.isValid(host)
+    ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
+    : await resolve(host).catch(() => { throw new RefusedAddressError(`The host ${host} does not resolve`) })
+  if (addresses.length === 0) throw new RefusedAddressError(`The host ${host} does not resolve`)
+  if (!allowPrivate) {
+    const refused = addresses.find(({ address }) => !isPublicAddress(address))
+    if (refused) throw new RefusedAddressError(`The host ${host} resolves to ${refused.address}, which is not a public address`)
+  }
+  return addresses
+}
+
+export interface DeliveryRequest {
+  url: string
+  eventId: string
+  body: string
+  secrets: string[]
+}
+
+export interface AttemptResult {
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+}
+
+export interface SenderOptions {
+  allowPrivate: boolean
+  timeoutMs: number
+  resolve?: Resolve
+}
+
+/** The webhook-signature header: one `v1,<signature>` per secret, space-separated. */
+export function signature (secrets: string[], eventId: string, at: Date, body: string): string {
+  return secrets.map((secret) => new Webhook(secret).sign(eventId, at, body)).join(' ')
+}
+
+export function createSender ({ allowPrivate, timeoutMs, resolve: resolveHost = systemResolve }: SenderOptions) {
+  /** One attempt: a 2xx within the time limit is success; anything else is a failure with its reason. */
+  return async function send ({ url, eventId, body, secrets }: DeliveryRequest): Promise<AttemptResult> {
+    const started = performance.now()
+    const elapsed = () => Math.round(performance.now() - started)
+    const target = new URL(url)
+    let addresses: ResolvedAddress[]
+    try {
+      // Checked again at every attempt, and the socket connects to exactly the addresses checked, so a
+      // name that resolves elsewhere by now (DNS rebinding) cannot slip through.
+      addresses = await checkedAddresses(target, allowPrivate, resolveHost)
+    } catch (error) {
+      return { statusCode: null, error: (error as Error).message, durationMs: elapsed() }
+    }
+    const pinned: LookupFunction = (_host, options, callback) => {
+      if (options.all) callback(null, addresses)
+      else callback(null, addresses[0]!.address, addresses[0]!.family)
+    }
+    const at = new Date()
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'newsroom-cms-webhooks',
+      'webhook-id': eventId,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signature(secrets, eventId, at, body),
+    }
+    return new Promise<AttemptResult>((resolve) => {
+      const client = target.protocol === 'https:' ? https : http
+      const request = client.request(target, { method: 'POST', headers, lookup: pinned, agent: false, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+        // Read (and drop) the answer, so the socket closes cleanly; redirects are failures, never followed.
+        response.resume()
+        response.on('end', () => {
+          const statusCode = response.statusCode ?? null
+          const ok = statusCode !== null && statusCode >= 200 && statusCode < 300
+          resolve({ statusCode, error: ok ? null : `The receiver answered ${statusCode}`, durationMs: elapsed() })
+        })
+        response.on('error', (error) => resolve({ statusCode: response.statusCode ?? null, error: error.message, durationMs: elapsed() }))
+      })
+      request.on('error', (error) => {
+        const message = error.name === 'AbortError' || error.name === 'TimeoutError' ? `No answer within ${timeoutMs} ms` : error.message
+        resolve({ statusCode: null, error: message, durationMs: elapsed() })
+      })
+      request.end(body)
+    })
+  }
+}
+
+export type Sender = ReturnType<typeof createSender>

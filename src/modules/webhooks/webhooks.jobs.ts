@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import type { ClaimedDelivery, ContentStateStore, WebhookStore } from '../../store/store.js'
+import type { Sender } from '../../lib/webhook-sender.js'
+import { withUrl } from '../articles/articles.view.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Delivery attempts made by this process so far, by outcome. */
+    webhookStats: () => Record<AttemptOutcomeName, number>
+    /** Asks the delivery loop to look for due deliveries now (after a ping or a redeliver). */
+    nudgeWebhooks: () => void
+  }
+}
+
+export type AttemptOutcomeName = 'succeeded' | 'retrying' | 'failed'
+
+/** How often the loop looks for new events (when the content version moved) and due deliveries. */
+const TICK_MS = 250
+/** Due deliveries are looked for at least this often, whatever moved: retries come due, other servers ping. */
+const IDLE_ROUND_MS = 1_000
+/** Attempts in flight at once, per server. */
+const CONCURRENCY = 8
+/** How long closing waits for attempts in flight. */
+const CLOSE_WAIT_MS = 2_000
+/** A claim outlives its attempt's time limit by this much; after a crash the delivery is due again then. */
+const LEASE_MARGIN_MS = 5_000
+
+export interface WebhookJobOptions {
+  webhooks: WebhookStore
+  content: ContentStateStore
+  send: Sender
+  /** Delays between attempts; one more attempt than delays in all. */
+  retryDelaysMs: number[]
+  timeoutMs: number
+  publicUrl: string
+}
+
+/** The body a receiver gets: `{ type, timestamp, data }`, an article's data with its URL. */
+export function eventBody ({ type, eventAt, data }: Pick<ClaimedDelivery['delivery'], 'type' | 'eventAt' | 'data'>, publicUrl: string): string {
+  const shown = type.startsWith('article.') && typeof (data as { slug?: unknown }).slug === 'string'
+    ? withUrl(data as { slug: string }, publicUrl)
+    : data
+  return JSON.stringify({ type, timestamp: eventAt, data: shown })
+}
+
+/** When a failed attempt is tried again: the configured delay, ± 10 %. */
+const jittered = (delayMs: number) => new Date(Date.now() + delayMs * (0.9 + Math.random() * 0.2)).toISOString()
+
+/**
+ * Webhook delivery, in the background of every server: events of the change log become deliveries
+ * (one server at a time hands each out), due deliveries are claimed (never by two servers at once),
+ * sent, and their attempts recorded. Everything lives in the database, so a crash loses nothing: what
+ * was claimed and not completed is due again when its lease ends.
+ */
+export default fp<WebhookJobOptions>(async function webhookJobs (app, { webhooks, content, send, retryDelaysMs, timeoutMs, publicUrl }) {
+  const stats: Record<AttemptOutcomeName, number> = { succeeded: 0, retrying: 0, failed: 0 }
+  app.decorate('webhookStats', () => ({ ...stats }))
+
+  async function attempt ({ delivery, url, secrets }: ClaimedDelivery): Promise<void> {
+    const at = new Date().toISOString()
+    const result = await send({ url, eventId: delivery.eventId, body: eventBody(delivery, publicUrl), secrets })
+    const made = delivery.attempts + 1
+    const gone = result.statusCode === 410
+    const outcome: AttemptOutcomeName = result.error === null ? 'succeeded' : gone || made > retryDelaysMs.length ? 'failed' : 'retrying'
+    stats[outcome]++
+    await webhooks.complete(delivery.id, {
+      attempt: { at, ...result },
+      status: outcome === 'retrying' ? 'pending' : outcome,
+      nextAttemptAt: outcome === 'retrying' ? jittered(retryDelaysMs[made - 1]!) : null,
+      disableWebhook: gone,
+    })
+  }
+
+  async function round (): Promise<void> {
+    while (await webhooks.fanOut(100) > 0);
+    for (;;) {
+      const claimed = await webhooks.claim(CONCURRENCY, new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS).toISOString())
+      await Promise.all(claimed.map(attempt))
+      if (claimed.length < CONCURRENCY || stopping) return
+    }
+  }
+
+  let stopping = false
+  let running: Promise<void> | undefined
+  let seen = ''
+  let lastRound = 0
+  let nudged = true
+  app.decorate('nudgeWebhooks', () => { nudged = true })
+
+  async function tick (): Promise<void> {
+    const { generation } = await content.current()
+    if (!nudged && generation === seen && Date.now() - lastRound < IDLE_ROUND_MS) return
+    nudged = false
+    seen = generation
+    lastRound = Date.now()
+    await round()
+  }
+  const timer = setInterval(() => {
+    running ??= tick().catch((err: unknown) => { app.log.warn({ err }, 'webhooks: a delivery round failed; trying again shortly') })
+      .finally(() => { running = undefined })
+  }, TICK_MS)
+  timer.unref()
+
+  app.addHook('preClose', async () => {
+    stopping = true
+    clearInterval(timer)
+    // An attempt cut short by the exit is made again when its lease ends; receivers deduplicate by webhook-id.
+    await Promise.race([running, sleep(CLOSE_WAIT_MS)])
+  })
+}, { name: 'webhook-jobs' }) as FastifyPluginAsync<WebhookJobOptions>

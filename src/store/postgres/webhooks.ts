@@ -1,0 +1,144 @@
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { subscribes, type EventType } from '../../domain/change-log.js'
+import type { DeliveryRecord, WebhookRecord } from '../../domain/records.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { NotFoundError } from '../../lib/errors.js'
+import { newId, now } from '../../lib/ids.js'
+import { pageOf } from '../page.js'
+import { signingSecrets } from '../shapes.js'
+import type { ClaimedDelivery, WebhookStore } from '../store.js'
+import type { PgDb } from './client.js'
+import { changeLog, changeState, webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
+import { first, unitOfWork, type Tx } from './unit-of-work.js'
+
+/** Fanning out takes this transaction-level advisory lock: one server at a time hands out each event. */
+const FAN_OUT_LOCK = 7_263_403
+
+async function existing (tx: Tx, id: string): Promise<WebhookRecord> {
+  const row = await first(tx.select().from(webhooks).where(eq(webhooks.id, id)))
+  if (!row) throw new NotFoundError('No webhook with this id')
+  return row
+}
+
+function newDelivery (webhookId: string, event: { eventId: string, type: string, eventAt: string, data: unknown }, at: string): DeliveryRecord {
+  return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil: null, createdAt: at, updatedAt: at }
+}
+
+export function createWebhookStore (db: PgDb): WebhookStore {
+  // Webhooks are not content: their writes never wait for the content write lock.
+  const work = <T> (fn: (tx: Tx) => Promise<T>) => unitOfWork(db, fn, { content: false })
+
+  return {
+    create: (input, secret) => work(async (tx) => {
+      const at = now()
+      const row: WebhookRecord = { id: newId(), ...input, active: true, secret, previousSecret: null, previousSecretUntil: null, createdAt: at, updatedAt: at }
+      await tx.insert(webhooks).values(row)
+      return row
+    }),
+
+    async list (limit, cursor) {
+      const total = (await first(db.select({ n: count() }).from(webhooks)))?.n ?? 0
+      const after = cursor ? gt(webhooks.id, decodeCursor(cursor, 'id', ['string'])[0] as string) : undefined
+      const rows = await db.select().from(webhooks).where(after).orderBy(asc(webhooks.id)).limit(limit + 1)
+      return pageOf(rows, limit, total, (last) => encodeCursor('id', [last.id]), (items) => items)
+    },
+
+    byId: (id) => first(db.select().from(webhooks).where(eq(webhooks.id, id))),
+
+    update: (id, changes) => work(async (tx) => {
+      await existing(tx, id)
+      await tx.update(webhooks).set({ ...changes, updatedAt: now() }).where(eq(webhooks.id, id))
+      return existing(tx, id)
+    }),
+
+    remove: (id) => work(async (tx) => {
+      const removed = await tx.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id })
+      if (removed.length === 0) throw new NotFoundError('No webhook with this id')
+    }),
+
+    rotateSecret: (id, secret, previousUntil) => work(async (tx) => {
+      const current = await existing(tx, id)
+      await tx.update(webhooks).set({ secret, previousSecret: current.secret, previousSecretUntil: previousUntil, updatedAt: now() })
+        .where(eq(webhooks.id, id))
+      return existing(tx, id)
+    }),
+
+    ping: (id) => work(async (tx) => {
+      await existing(tx, id)
+      const at = now()
+      await tx.insert(webhookDeliveries).values(newDelivery(id, { eventId: newId(), type: 'webhook.ping', eventAt: at, data: { id } }, at))
+    }),
+
+    async deliveries (webhookId, status, limit, cursor) {
+      const filters: Array<SQL | undefined> = [eq(webhookDeliveries.webhookId, webhookId), status ? eq(webhookDeliveries.status, status) : undefined]
+      const total = (await first(db.select({ n: count() }).from(webhookDeliveries).where(and(...filters))))?.n ?? 0
+      if (cursor) filters.push(lt(webhookDeliveries.id, decodeCursor(cursor, '-id', ['string'])[0] as string))
+      const rows = await db.select().from(webhookDeliveries).where(and(...filters)).orderBy(desc(webhookDeliveries.id)).limit(limit + 1)
+      return pageOf(rows, limit, total, (last) => encodeCursor('-id', [last.id]), (items) => items)
+    },
+
+    async delivery (webhookId, deliveryId) {
+      const delivery = await first(db.select().from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId))))
+      if (!delivery) return undefined
+      const attempts = await db.select({ at: webhookAttempts.at, statusCode: webhookAttempts.statusCode, error: webhookAttempts.error, durationMs: webhookAttempts.durationMs })
+        .from(webhookAttempts).where(eq(webhookAttempts.deliveryId, deliveryId)).orderBy(asc(webhookAttempts.n))
+      return { delivery, attempts }
+    },
+
+    redeliver: (webhookId, deliveryId) => work(async (tx) => {
+      const at = now()
+      const updated = await tx.update(webhookDeliveries).set({ status: 'pending', nextAttemptAt: at, updatedAt: at })
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId))).returning({ id: webhookDeliveries.id })
+      if (updated.length === 0) throw new NotFoundError('No delivery with this id')
+    }),
+
+    fanOut: (limit) => work(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${FAN_OUT_LOCK})`)
+      const through = (await first(tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1))))!.n
+      const events = await tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
+        .orderBy(asc(changeLog.position)).limit(limit)
+      if (events.length === 0) return 0
+      const active = await tx.select().from(webhooks).where(eq(webhooks.active, true))
+      const at = now()
+      const rows: DeliveryRecord[] = []
+      for (const event of events) {
+        for (const webhook of active) {
+          if (subscribes(webhook.events, event.event as EventType)) {
+            rows.push(newDelivery(webhook.id, { eventId: event.eventId!, type: event.event!, eventAt: event.at, data: event.data }, at))
+          }
+        }
+      }
+      if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows)
+      await tx.update(changeState).set({ dispatchedThrough: events.at(-1)!.position }).where(eq(changeState.id, 1))
+      return events.length
+    }),
+
+    claim: (limit, leaseUntil) => work(async (tx) => {
+      const at = now()
+      // SKIP LOCKED: servers claiming at once take different rows; the lease keeps them claimed after this commits.
+      const rows = await tx.select({ delivery: webhookDeliveries, webhook: webhooks }).from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at), eq(webhooks.active, true),
+          or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, at))))
+        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(limit)
+        .for('update', { of: webhookDeliveries, skipLocked: true })
+      if (rows.length === 0) return []
+      await tx.update(webhookDeliveries).set({ leaseUntil }).where(inArray(webhookDeliveries.id, rows.map((row) => row.delivery.id)))
+      return rows.map(({ delivery, webhook }): ClaimedDelivery => ({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) }))
+    }),
+
+    complete: (deliveryId, { attempt, status, nextAttemptAt, disableWebhook }) => work(async (tx) => {
+      const delivery = await first(tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update'))
+      // Deleted with its webhook while the attempt ran.
+      if (!delivery) return
+      const n = delivery.attempts + 1
+      await tx.insert(webhookAttempts).values({ deliveryId, n, ...attempt })
+      await tx.update(webhookDeliveries).set({ status, attempts: n, lastStatusCode: attempt.statusCode, nextAttemptAt, leaseUntil: null, updatedAt: now() })
+        .where(eq(webhookDeliveries.id, deliveryId))
+      if (disableWebhook) await tx.update(webhooks).set({ active: false, updatedAt: now() }).where(eq(webhooks.id, delivery.webhookId))
+    }),
+
+    pending: async () => (await first(db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending'))))?.n ?? 0,
+  }
+}
