@@ -71,7 +71,7 @@ export async function buildApp ({ config, store, resolve = systemResolve }: AppD
   await app.register(errors)
   await app.register(requestId)
   // Early, so requests refused by the hooks after it count as in flight too.
-  await app.register(metrics, { enabled: config.metricsToken !== undefined, articleCounts: store.articles.counts })
+  await app.register(metrics, { enabled: config.metricsToken !== undefined, articleCounts: store.articles.counts, pendingDeliveries: store.webhooks.pending })
   await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(requestBody)
   await app.register(auth, { resolve: cachedTokens(store.tokens.resolve, store.content.current), counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })

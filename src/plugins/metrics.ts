@@ -16,6 +16,8 @@ export interface MetricsOptions {
   enabled: boolean
   /** How many articles are in each state now (read from counts the store keeps, never by counting rows). */
   articleCounts: () => Promise<Record<ArticleState, number>>
+  /** How many webhook deliveries are pending (one count in the database, shared by every server). */
+  pendingDeliveries: () => Promise<number>
 }
 
 // The OpenTelemetry HTTP semantic conventions' buckets for http.server.request.duration, in seconds.
@@ -31,7 +33,7 @@ const methodOf = (method: string) => (METHODS.has(method) ? method : '_OTHER')
  * status, and the process's own figures. Recording is a counter bump and one observation per request;
  * everything else is read when Prometheus scrapes.
  */
-export default fp<MetricsOptions>(async function metrics (app, { enabled, articleCounts }) {
+export default fp<MetricsOptions>(async function metrics (app, { enabled, articleCounts, pendingDeliveries }) {
   if (!enabled) {
     app.decorate('scrapeMetrics', null)
     return
@@ -95,6 +97,27 @@ export default fp<MetricsOptions>(async function metrics (app, { enabled, articl
     async collect () {
       for (const [status, n] of Object.entries(await articleCounts())) this.set({ status }, n)
     },
+  }))
+
+  const attempted = { succeeded: 0, retrying: 0, failed: 0 }
+  register(new Counter({
+    name: 'cms_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is due) or failed (given up, or the receiver answered 410).',
+    labelNames: ['outcome'],
+    registers: [],
+    collect () {
+      // The delivery loop registers after this plugin; its figures are read at scrape time.
+      for (const [outcome, n] of Object.entries(app.webhookStats()) as Array<[keyof typeof attempted, number]>) {
+        this.inc({ outcome }, n - attempted[outcome])
+        attempted[outcome] = n
+      }
+    },
+  }), new Gauge({
+    name: 'cms_webhook_pending',
+    help: 'Webhook deliveries waiting for an attempt.',
+    registers: [],
+    aggregator: 'first',
+    async collect () { this.set(await pendingDeliveries()) },
   }))
 
   app.decorate('scrapeMetrics', cluster.isWorker ? clusterScrape(registry) : () => registry.metrics())

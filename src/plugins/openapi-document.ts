@@ -98,7 +98,7 @@ function describeDefaults (value: unknown): unknown {
 function pruneSchemas (document: Document): Document {
   const schemas = document.components?.schemas ?? {}
   const used = new Set<string>()
-  const queue = [...refsIn(document.paths)]
+  const queue = [...refsIn(document.paths), ...refsIn(document.webhooks)]
   while (queue.length > 0) {
     const ref = queue.pop()!
     const name = ref.slice(SCHEMA_PREFIX.length)
@@ -120,8 +120,37 @@ function pruneSchemas (document: Document): Document {
   return renamed
 }
 
-export function finishDocument (generated: Document): Document {
-  const document = pruneSchemas(generated)
+/** The document's top-level `webhooks` (OpenAPI 3.1): one POST per event, its body the event's schema. */
+export interface WebhookEvent {
+  name: string
+  schema: string
+  summary: string
+}
+
+const DELIVERY_HEADERS = [
+  ['webhook-id', 'The event’s id: the same on every attempt; deduplicate by it'],
+  ['webhook-timestamp', 'Unix seconds of this attempt'],
+  ['webhook-signature', '`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, several space-separated during a secret rotation'],
+] as const
+
+function webhooksOf (events: WebhookEvent[]): Record<string, unknown> {
+  return Object.fromEntries(events.map(({ name, schema, summary }) => [name, {
+    post: {
+      operationId: `on${schema}`,
+      summary,
+      description: 'A delivery as the Standard Webhooks specification says; verify it with any Standard Webhooks library and the webhook’s secret.',
+      tags: ['Webhooks'],
+      // Sent by us to the receiver: no bearer token, the signature headers instead.
+      security: [],
+      parameters: DELIVERY_HEADERS.map(([name, description]) => ({ in: 'header', name, required: true, description, schema: { type: 'string' } })),
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${schema}` } } } },
+      responses: { '2XX': { description: 'Received: any 2xx within CMS_WEBHOOK_TIMEOUT_MS. 410 switches the webhook off; anything else is retried.' } },
+    },
+  }]))
+}
+
+export function finishDocument (generated: Document, events: WebhookEvent[] = []): Document {
+  const document = pruneSchemas({ ...generated, webhooks: webhooksOf(events) })
   for (const [path, methods] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(methods)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {

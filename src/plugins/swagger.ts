@@ -2,7 +2,24 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
-import { finishDocument, type Document } from './openapi-document.js'
+import { EVENT_TYPES } from '../domain/change-log.js'
+import { eventSchemaName } from '../modules/webhooks/webhooks.schemas.js'
+import { finishDocument, type Document, type WebhookEvent } from './openapi-document.js'
+
+const EVENT_SUMMARIES: Record<typeof EVENT_TYPES[number], string> = {
+  'article.created': 'An article was created',
+  'article.updated': 'An article was changed (a new version)',
+  'article.published': 'An article became visible to the public: published now, or a scheduled one at its instant',
+  'article.unpublished': 'A published article stopped being public: back to draft, or its publishedAt moved into the future',
+  'article.deleted': 'An article went to the trash',
+  'article.restored': 'An article came back from the trash',
+  'article.purged': 'An article was deleted for good',
+  'tag.created': 'A tag was created',
+  'tag.updated': 'A tag’s name, slug or description changed',
+  'tag.deleted': 'A tag was deleted (and detached from its articles)',
+  'webhook.ping': 'A test delivery asked for with POST /v1/webhooks/{id}/ping',
+}
+const WEBHOOK_EVENTS: WebhookEvent[] = EVENT_TYPES.map((name) => ({ name, schema: eventSchemaName(name), summary: EVENT_SUMMARIES[name] }))
 
 /** OpenAPI 3.1 from the routes' Zod schemas, served at /openapi.json, with the reference UI at /docs. */
 export default fp(async function openapi (app) {
@@ -23,6 +40,8 @@ export default fp(async function openapi (app) {
         { name: 'Tags', description: 'Topics that group articles' },
         { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
         { name: 'Search', description: 'Russian- and English-aware full-text search' },
+        { name: 'Changes', description: 'Delta sync: what changed since a cursor, deletions included' },
+        { name: 'Webhooks', description: 'Signed event deliveries to your URLs (admin), and the events themselves' },
         { name: 'Tokens', description: 'API tokens and their roles (admin)' },
         { name: 'Operations', description: 'Health, readiness and metrics' },
       ],
@@ -43,7 +62,7 @@ export default fp(async function openapi (app) {
       const description = role ? `Requires a token with role \`${role}\` or higher.` : 'Public; a token may widen what is visible.'
       return { schema: { ...schema, security, description, 'x-required-role': role ?? 'public' }, url }
     },
-    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input) as Document) as ReturnType<typeof jsonSchemaTransformObject>,
+    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input) as Document, WEBHOOK_EVENTS) as ReturnType<typeof jsonSchemaTransformObject>,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EVENT_TYPES } from '../../domain/change-log.js'
+import { EVENT_TYPES, type EventType } from '../../domain/change-log.js'
 import { Cursor, Id, Limit, page, Timestamp } from '../../lib/schemas.js'
 import { text } from '../../lib/text.js'
 import { Article } from '../articles/articles.schemas.js'
@@ -79,17 +79,21 @@ export const DeliveryPage = page(Delivery).meta({ id: 'DeliveryPage' })
 export const DeliveryListQuery = z.strictObject({ status: z.enum(DELIVERY_STATES).optional(), limit: Limit, cursor: Cursor })
 export const DeliveryParams = z.strictObject({ id: Id, deliveryId: Id })
 
-// What a delivery's body carries, per event, for the OpenAPI document's `webhooks`.
+// What a delivery's body carries, per event: the OpenAPI document's top-level `webhooks` refer to these.
 const ArticleEventData = Article.omit({ body: true, bodyHtml: true }).meta({ id: 'ArticleEventData', description: 'The article as a viewer sees it, without body and bodyHtml' })
-const IdOnly = z.object({ id: Id }).meta({ id: 'DeletedItem' })
+const DeletedItem = z.object({ id: Id }).meta({ id: 'DeletedItem', description: 'The id of what is gone (or of the webhook pinged)' })
 
-export const eventBody = (type: typeof EVENT_TYPES[number]) => {
+/** The component name of an event's body schema: article.published → ArticlePublishedEvent. */
+export const eventSchemaName = (type: EventType) =>
+  type.split('.').map((part) => part[0]!.toUpperCase() + part.slice(1)).join('') + 'Event'
+
+export const EVENT_BODIES = Object.fromEntries(EVENT_TYPES.map((type) => {
   const data = type === 'article.purged' || type === 'tag.deleted' || type === 'webhook.ping'
-    ? IdOnly
+    ? DeletedItem
     : type.startsWith('article.') ? ArticleEventData : Tag
-  return z.object({
+  return [type, z.object({
     type: z.literal(type),
     timestamp: Timestamp.describe('When the event happened'),
     data,
-  })
-}
+  }).meta({ id: eventSchemaName(type) })]
+})) as unknown as Record<EventType, z.ZodType>
