@@ -9,8 +9,6 @@ import { setup, type Harness } from './helpers/app.js'
 import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
 import { startReceiver, type Received } from './helpers/receiver.js'
 
-type Receiver = Awaited<ReturnType<typeof startReceiver>>
-
 // Deliveries go to a receiver on 127.0.0.1, so these apps allow private addresses; retries are quick.
 const quick = { webhookAllowPrivate: true, webhookRetryDelaysMs: [200, 200], webhookTimeoutMs: 1000 }
 
@@ -182,5 +180,122 @@ describe('webhooks: deliveries', () => {
     // webhook-id is the event's id: one per event, the same for every webhook that gets it.
     const ids = received.map((r) => r.headers['webhook-id'])
     assert.equal(new Set(ids).size, ids.length)
+  })
+
+  test('a failed attempt is retried after each configured delay (± 10 %), and the log shows every attempt', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    let calls = 0
+    receiver.answer((_request, response) => { response.statusCode = ++calls <= 2 ? 500 : 200; response.end() })
+    const hook = await subscribe(h, receiver.url(), ['tag.created'])
+    await h.call('POST', '/v1/tags', { body: { name: 'Выборы' } })
+    const received = await receiver.until(3)
+    const gaps = [received[1]!.at - received[0]!.at, received[2]!.at - received[1]!.at]
+    for (const gap of gaps) assert.ok(gap >= 175 && gap < 1500, `retried after ${gap} ms`)
+    assert.equal(new Set(received.map((r) => r.headers['webhook-id'])).size, 1, 'the same webhook-id on every attempt')
+    const [delivery] = await settled(h, hook.id, 1)
+    assert.deepEqual([delivery.status, delivery.attempts, delivery.lastStatusCode, delivery.nextAttemptAt], ['succeeded', 3, 200, null])
+    const detail = await h.call('GET', `/v1/webhooks/${hook.id}/deliveries/${delivery.id as string}`)
+    assert.deepEqual(detail.body.attempts.map((a: { statusCode: number }) => a.statusCode), [500, 500, 200])
+    assert.deepEqual(detail.body.attempts.map((a: { error: string | null }) => a.error === null), [false, false, true])
+    assert.ok(detail.body.attempts.every((a: { durationMs: number }) => Number.isInteger(a.durationMs)))
+    assert.equal(detail.body.eventId, received[0]!.headers['webhook-id'])
+  })
+
+  test('after the last delay the delivery is failed; redeliver makes one more attempt; the status filter finds it', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    receiver.answer((_request, response) => { response.statusCode = 503; response.end() })
+    const hook = await subscribe(h, receiver.url(), ['tag.created'])
+    await h.call('POST', '/v1/tags', { body: { name: 'Погода' } })
+    const [failed] = await settled(h, hook.id, 1)
+    assert.deepEqual([failed.status, failed.attempts, failed.lastStatusCode], ['failed', 3, 503])
+    assert.equal(receiver.received.length, 3)
+    assert.deepEqual((await deliveriesOf(h, hook.id, '?status=failed')).map((d) => d.id), [failed.id])
+    assert.deepEqual(await deliveriesOf(h, hook.id, '?status=pending'), [])
+
+    receiver.answer((_request, response) => { response.statusCode = 200; response.end() })
+    const again = await h.call('POST', `/v1/webhooks/${hook.id}/deliveries/${failed.id as string}/redeliver`)
+    assert.equal(again.status, 202)
+    await receiver.until(4)
+    const [succeeded] = await settled(h, hook.id, 1)
+    assert.deepEqual([succeeded.status, succeeded.attempts], ['succeeded', 4])
+    assert.equal((await h.call('POST', `/v1/webhooks/${hook.id}/deliveries/01JDOESNOTEXIST0000000000/redeliver`)).status, 404)
+  })
+
+  test('410 switches the webhook off; a redirect is a failure and is never followed; a slow receiver times out', async (t) => {
+    const h = await setup(t, { ...quick, webhookRetryDelaysMs: [] })
+    const receiver = await startReceiver(t)
+    receiver.answer((request, response) => {
+      if (request.path === '/gone') response.statusCode = 410
+      else if (request.path === '/moved') { response.statusCode = 302; response.setHeader('Location', '/elsewhere') } else if (request.path === '/slow') { setTimeout(() => { response.statusCode = 200; response.end() }, 3000); return } else response.statusCode = 200
+      response.end()
+    })
+    const gone = await subscribe(h, receiver.url('/gone'), ['tag.created'])
+    const moved = await subscribe(h, receiver.url('/moved'), ['tag.created'])
+    const slow = await subscribe(h, receiver.url('/slow'), ['tag.created'])
+    await h.call('POST', '/v1/tags', { body: { name: 'Транспорт' } })
+    const [goneDelivery] = await settled(h, gone.id, 1)
+    assert.deepEqual([goneDelivery.status, goneDelivery.lastStatusCode], ['failed', 410])
+    assert.equal((await h.call('GET', `/v1/webhooks/${gone.id}`)).body.active, false)
+    const [movedDelivery] = await settled(h, moved.id, 1)
+    assert.deepEqual([movedDelivery.status, movedDelivery.lastStatusCode], ['failed', 302])
+    const [slowDelivery] = await settled(h, slow.id, 1)
+    const slowDetail = await h.call('GET', `/v1/webhooks/${slow.id}/deliveries/${slowDelivery.id as string}`)
+    assert.deepEqual([slowDelivery.status, slowDetail.body.attempts[0].statusCode], ['failed', null])
+    assert.match(slowDetail.body.attempts[0].error, /No answer within 1000 ms/)
+    assert.ok(!receiver.received.some((r) => r.path === '/elsewhere'), 'the redirect was not followed')
+
+    // Switched off, it gets nothing more; switched on again, it gets what comes next.
+    await h.call('POST', '/v1/tags', { body: { name: 'Культура' } })
+    await settled(h, moved.id, 2)
+    assert.equal(receiver.received.filter((r) => r.path === '/gone').length, 1)
+  })
+
+  test('a rotated secret: for 24 hours every delivery carries signatures with the new and the old secret', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    const hook = await subscribe(h, receiver.url(), ['tag.created'])
+    const rotated = await h.call('POST', `/v1/webhooks/${hook.id}/secret`)
+    assert.equal(rotated.status, 200)
+    assert.notEqual(rotated.body.secret, hook.secret)
+    assert.match(rotated.body.secret, /^whsec_/)
+    assert.equal(rotated.headers['cache-control'], 'no-store')
+    await h.call('POST', '/v1/tags', { body: { name: 'Медицина' } })
+    const [entry] = await receiver.until(1)
+    assert.equal(String(entry!.headers['webhook-signature']).split(' ').length, 2)
+    verified(entry!, rotated.body.secret)
+    verified(entry!, hook.secret)
+    // Past the overlap, only the new one signs.
+    await h.sql('UPDATE webhooks SET previous_secret_until = ? WHERE id = ?', new Date(Date.now() - 1000).toISOString(), hook.id)
+    await h.call('POST', '/v1/tags', { body: { name: 'Образование' } })
+    const [, second] = await receiver.until(2)
+    assert.equal(String(second!.headers['webhook-signature']).split(' ').length, 1)
+    verified(second!, rotated.body.secret)
+    assert.throws(() => new Verifier(hook.secret).verify(second!.body, second!.headers as Record<string, string>))
+  })
+
+  test('ping sends a webhook.ping now', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    const hook = await subscribe(h, receiver.url(), ['article.created'])
+    const started = Date.now()
+    assert.equal((await h.call('POST', `/v1/webhooks/${hook.id}/ping`)).status, 202)
+    const [entry] = await receiver.until(1)
+    assert.ok(Date.now() - started < 2000)
+    assert.deepEqual(verified(entry!, hook.secret).data, { id: hook.id })
+    assert.equal((await h.call('POST', '/v1/webhooks/01JDOESNOTEXIST0000000000/ping')).status, 404)
+  })
+
+  test('a scheduled article coming due is an article.published delivery within 5 s of its instant', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    const hook = await subscribe(h, receiver.url(), ['article.published'])
+    const at = new Date(Date.now() + 1500).toISOString()
+    const article = (await h.call('POST', '/v1/articles', { body: { title: latestHeadlines[7], status: 'published', publishedAt: at } })).body
+    const [entry] = await receiver.until(1, 8000)
+    assert.ok(entry!.at - Date.parse(at) < 5000 && entry!.at >= Date.parse(at), `${entry!.at - Date.parse(at)} ms after its instant`)
+    const body = verified(entry!, hook.secret)
+    assert.deepEqual([body.type, body.data.id, body.data.status], ['article.published', article.id, 'published'])
   })
 })
