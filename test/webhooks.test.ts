@@ -227,9 +227,20 @@ describe('webhooks: deliveries', () => {
     const h = await setup(t, { ...quick, webhookRetryDelaysMs: [] })
     const receiver = await startReceiver(t)
     receiver.answer((request, response) => {
-      if (request.path === '/gone') response.statusCode = 410
-      else if (request.path === '/moved') { response.statusCode = 302; response.setHeader('Location', '/elsewhere') } else if (request.path === '/slow') { setTimeout(() => { response.statusCode = 200; response.end() }, 3000); return } else response.statusCode = 200
-      response.end()
+      switch (request.path) {
+        case '/gone':
+          response.statusCode = 410
+          return response.end()
+        case '/moved':
+          response.statusCode = 302
+          response.setHeader('Location', '/elsewhere')
+          return response.end()
+        case '/slow':
+          setTimeout(() => response.end(), 3000)
+          return
+        default:
+          response.end()
+      }
     })
     const gone = await subscribe(h, receiver.url('/gone'), ['tag.created'])
     const moved = await subscribe(h, receiver.url('/moved'), ['tag.created'])
