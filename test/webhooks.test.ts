@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { Webhook as Verifier } from 'standardwebhooks'
 import { createSender, isPublicAddress } from '../src/lib/webhook-sender.js'
+import { retryAt } from '../src/modules/webhooks/webhooks.jobs.js'
 import { EVENT_BODIES } from '../src/modules/webhooks/webhooks.schemas.js'
 import type { EventType } from '../src/domain/change-log.js'
 import { setup, type Harness } from './helpers/app.js'
@@ -183,7 +184,7 @@ describe('webhooks: deliveries', () => {
   })
 
   test('a failed attempt is retried after each configured delay (± 10 %), and the log shows every attempt', async (t) => {
-    const h = await setup(t, quick)
+    const h = await setup(t, { ...quick, webhookRetryDelaysMs: [700, 200] })
     const receiver = await startReceiver(t)
     let calls = 0
     receiver.answer((_request, response) => { response.statusCode = ++calls <= 2 ? 500 : 200; response.end() })
@@ -191,7 +192,9 @@ describe('webhooks: deliveries', () => {
     await h.call('POST', '/v1/tags', { body: { name: 'Выборы' } })
     const received = await receiver.until(3)
     const gaps = [received[1]!.at - received[0]!.at, received[2]!.at - received[1]!.at]
-    for (const gap of gaps) assert.ok(gap >= 175 && gap < 1500, `retried after ${gap} ms`)
+    // Each delay, less 10 % at most, plus a tick of the delivery loop (250 ms) and the attempt itself.
+    assert.ok(gaps[0]! >= 630 && gaps[0]! < 1300, `first retry after ${gaps[0]!} ms`)
+    assert.ok(gaps[1]! >= 180 && gaps[1]! < 700, `second retry after ${gaps[1]!} ms`)
     assert.equal(new Set(received.map((r) => r.headers['webhook-id'])).size, 1, 'the same webhook-id on every attempt')
     const [delivery] = await settled(h, hook.id, 1)
     assert.deepEqual([delivery.status, delivery.attempts, delivery.lastStatusCode, delivery.nextAttemptAt], ['succeeded', 3, 200, null])
@@ -200,6 +203,12 @@ describe('webhooks: deliveries', () => {
     assert.deepEqual(detail.body.attempts.map((a: { error: string | null }) => a.error === null), [false, false, true])
     assert.ok(detail.body.attempts.every((a: { durationMs: number }) => Number.isInteger(a.durationMs)))
     assert.equal(detail.body.eventId, received[0]!.headers['webhook-id'])
+  })
+
+  test('retry times are the delay ± 10 %, spread out', () => {
+    const samples = Array.from({ length: 2000 }, () => retryAt(10_000, 0))
+    assert.ok(samples.every((at) => at >= 9000 && at <= 11_000))
+    assert.ok(Math.min(...samples) < 9200 && Math.max(...samples) > 10_800, 'the jitter uses the whole ± 10 %')
   })
 
   test('after the last delay the delivery is failed; redeliver makes one more attempt; the status filter finds it', async (t) => {

@@ -45,8 +45,8 @@ export function eventBody ({ type, eventAt, data }: Pick<ClaimedDelivery['delive
   return JSON.stringify({ type, timestamp: eventAt, data: shown })
 }
 
-/** When a failed attempt is tried again: the configured delay, ± 10 %. */
-const jittered = (delayMs: number) => new Date(Date.now() + delayMs * (0.9 + Math.random() * 0.2)).toISOString()
+/** When a failed attempt is tried again (epoch ms): the configured delay, ± 10 %. */
+export const retryAt = (delayMs: number, from = Date.now()) => from + delayMs * (0.9 + Math.random() * 0.2)
 
 /**
  * Webhook delivery, in the background of every server: events of the change log become deliveries
@@ -65,12 +65,14 @@ export default fp<WebhookJobOptions>(async function webhookJobs (app, { webhooks
     const gone = result.statusCode === 410
     const outcome: AttemptOutcomeName = result.error === null ? 'succeeded' : gone || made > retryDelaysMs.length ? 'failed' : 'retrying'
     stats[outcome]++
+    const next = outcome === 'retrying' ? retryAt(retryDelaysMs[made - 1]!) : null
     await webhooks.complete(delivery.id, {
       attempt: { at, ...result },
       status: outcome === 'retrying' ? 'pending' : outcome,
-      nextAttemptAt: outcome === 'retrying' ? jittered(retryDelaysMs[made - 1]!) : null,
+      nextAttemptAt: next === null ? null : new Date(next).toISOString(),
       disableWebhook: gone,
     })
+    if (next !== null) nextDue = Math.min(nextDue, next)
   }
 
   async function round (): Promise<void> {
@@ -87,12 +89,15 @@ export default fp<WebhookJobOptions>(async function webhookJobs (app, { webhooks
   let seen = ''
   let lastRound = 0
   let nudged = true
+  // The earliest retry this server scheduled: looked for on time, not at the next idle round.
+  let nextDue = Number.POSITIVE_INFINITY
   app.decorate('nudgeWebhooks', () => { nudged = true })
 
   async function tick (): Promise<void> {
     const { generation } = await content.current()
-    if (!nudged && generation === seen && Date.now() - lastRound < IDLE_ROUND_MS) return
+    if (!nudged && generation === seen && Date.now() - lastRound < IDLE_ROUND_MS && Date.now() < nextDue) return
     nudged = false
+    if (Date.now() >= nextDue) nextDue = Number.POSITIVE_INFINITY
     seen = generation
     lastRound = Date.now()
     await round()
