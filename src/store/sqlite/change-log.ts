@@ -51,7 +51,8 @@ const dueBetween = (through: string | SQL, at: string | Placeholder) =>
 
 export function createChangeStore (db: Db): ChangeStore {
   const $ = db.$client
-  const head = $.prepare('SELECT coalesce(max(position), 0) FROM change_log').pluck()
+  // Pruning may have emptied the log: the head is then where pruning stopped.
+  const head = $.prepare('SELECT max(coalesce((SELECT max(position) FROM change_log), 0), pruned_through) FROM change_state WHERE id = 1').pluck()
   const prunedThrough = $.prepare('SELECT pruned_through FROM change_state WHERE id = 1').pluck()
   const after = {
     public: $.prepare('SELECT position, type, item_id AS id, at FROM change_log WHERE public = 1 AND position > ? ORDER BY position LIMIT ?'),
