@@ -25,9 +25,11 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     tool: { type: 'string', default: defaultTool() },
     workers: { type: 'string', default: '2' },
-    // `--only hostile`, `--only metrics` or `--only hits` (hello world, L, cache hits and 304s) runs just those scenarios; `--server` measures another build (e.g. an older one).
+    // `--only hostile`, `--only metrics`, `--only hits` (hello world, L, cache hits and 304s) or `--only writes` runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
+    // With `--only writes`: an older build to compare writes with (e.g. one from before the change log).
+    baseline: { type: 'string' },
     db: { type: 'string', default: 'sqlite' },
   },
 })
@@ -35,6 +37,7 @@ const onPostgres = values.db === 'postgres'
 const onlyHostile = values.only === 'hostile'
 const onlyMetrics = values.only === 'metrics'
 const onlyHits = values.only === 'hits'
+const onlyWrites = values.only === 'writes'
 const serverBundle = values.server
 const articles = Number(values.articles)
 const duration = Number(values.duration)
@@ -201,6 +204,58 @@ if (onlyHits) {
   process.exit(0)
 }
 
+const articleWrite: Scenario = {
+  paths: ['/v1/articles'],
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+  body: JSON.stringify({ title: 'Новость бенчмарка __N__', body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }),
+}
+
+/**
+ * What the change log and webhook delivery cost a write: CPU per POST /v1/articles on a server without
+ * webhooks and on one with a webhook subscribed to every event (its deliveries sent to a local
+ * receiver while the writes go on), and on `--baseline` (an older build) when given; alternated twice on
+ * copies of one database, the cheapest round of each counting. Returns the ratios.
+ */
+async function writeCost (): Promise<Record<string, number>> {
+  const receiver = await start(['--import', 'tsx', join(projectRoot, 'bench', 'receiver.ts')], {}, 4120, '/count')
+  const copies = ['plain', 'webhook', 'baseline'].map((name) => join(results, `bench-writes-${name}.db`))
+  const builds: Array<[string, string, string]> = [['no webhook', serverBundle, copies[0]!], ['one webhook', serverBundle, copies[1]!]]
+  if (values.baseline) builds.push(['baseline build', values.baseline, copies[2]!])
+  const best: Record<string, number> = {}
+  // Writes land in empty newsrooms (on PostgreSQL, in the benchmark's database), one per build.
+  for (const copy of copies) for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true })
+  const delivered = async () => Number(await (await fetch(`${receiver.base}/count`)).text())
+  for (const round of [1, 2]) {
+    for (const [label, bundle, copy] of builds) {
+      const server = await start([bundle], { ...appEnv, DATABASE_URL: pg ? appEnv.DATABASE_URL : `file:${copy}`, CMS_WEBHOOK_ALLOW_PRIVATE: 'true' }, 4121, '/healthz')
+      if (label === 'one webhook' && round === 1) {
+        const created = await fetch(`${server.base}/v1/webhooks`, { method: 'POST', headers: articleWrite.headers, body: JSON.stringify({ url: `${receiver.base}/hook`, events: ['*'] }) })
+        if (created.status !== 201) throw new Error(`could not subscribe a webhook: ${created.status} ${await created.text()}`)
+      }
+      // CPU from the first write until the deliveries they made have all been sent (none lag uncounted).
+      const ticks = cpuTicks(server.child.pid!)
+      const m = await measure(tool, server.base, articleWrite, 8, duration)
+      for (let last = -1, now = await delivered(); now !== last; last = now, now = await delivered()) await sleep(1000)
+      const cpuUsPerWrite = Math.round((cpuTicks(server.child.pid!) - ticks) * TICK_US / Math.max(1, m.rps * duration))
+      console.log(`writes, ${label}, round ${round}: ${m.rps} req/s, p50 ${m.p50.toFixed(2)} ms, cpu ${cpuUsPerWrite} µs per write, deliveries sent included`)
+      best[label] = Math.min(best[label] ?? Infinity, cpuUsPerWrite)
+      await stop(server)
+    }
+  }
+  console.log(`the receiver got ${await delivered()} deliveries`)
+  await stop(receiver)
+  for (const copy of copies) for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true })
+  return {
+    writeCpuWebhookVsNone: Number((best['one webhook']! / best['no webhook']!).toFixed(3)),
+    ...(values.baseline ? { writeCpuNowVsBaseline: Number((best['no webhook']! / best['baseline build']!).toFixed(3)), writeCpuWebhookVsBaseline: Number((best['one webhook']! / best['baseline build']!).toFixed(3)) } : {}),
+  }
+}
+if (onlyWrites) {
+  console.log('\nratios:', await writeCost())
+  process.exit(0)
+}
+
 if (onlyMetrics) {
   console.log('\nratios:', await metricsCost())
   process.exit(0)
@@ -259,6 +314,7 @@ if (!onlyHostile) {
   await stop(cluster)
   if (onPostgres) await twoServers()
   else metricRatios = await metricsCost()
+  metricRatios = { ...metricRatios, ...await writeCost() }
 }
 
 /**
@@ -368,6 +424,7 @@ const targets: Array<[string, number, string, boolean]> = [
     rps('app: article by slug (uniform), viewer token') >= 0.8 * rps('minimal: article by slug (uniform)')],
   ['peak RSS, one process (MB)', appRss, `≤ ${rssLimit}`, appRss <= rssLimit],
   ['search for a common word, 1 conn, p50 (ms)', p50('app: search uncached, 1 conn'), '< 20', p50('app: search uncached, 1 conn') < 20],
+  ['write CPU with one webhook vs none (change log #18)', metricRatios.writeCpuWebhookVsNone!, '≤ 1.1', metricRatios.writeCpuWebhookVsNone! <= 1.1],
   ...(buildSeconds === null ? [] : [['building the database (s)', buildSeconds, '< 300', buildSeconds < 300] as [string, number, string, boolean]]),
 ]
 console.log('\ntargets:')

@@ -142,6 +142,7 @@ export interface ClaimedDelivery {
 
 /** What an attempt decided: the delivery's next state, and whether the webhook is switched off (a 410). */
 export interface AttemptOutcome {
+  deliveryId: string
   attempt: AttemptRecord
   status: DeliveryRecord['status']
   nextAttemptAt: string | null
@@ -166,8 +167,8 @@ export interface WebhookStore {
   fanOut (limit: number): Promise<number>
   /** Claims up to `limit` due deliveries of active webhooks until `leaseUntil`; no other server claims them meanwhile. */
   claim (limit: number, leaseUntil: string): Promise<ClaimedDelivery[]>
-  /** Records an attempt of a claimed delivery and releases it. */
-  complete (deliveryId: string, outcome: AttemptOutcome): Promise<void>
+  /** Records attempts of claimed deliveries and releases them, all in one unit of work. */
+  complete (outcomes: AttemptOutcome[]): Promise<void>
   /** How many deliveries are pending. */
   pending (): Promise<number>
 }

@@ -128,15 +128,17 @@ export function createWebhookStore (db: PgDb): WebhookStore {
       return rows.map(({ delivery, webhook }): ClaimedDelivery => ({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) }))
     }),
 
-    complete: (deliveryId, { attempt, status, nextAttemptAt, disableWebhook }) => work(async (tx) => {
-      const delivery = await first(tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update'))
-      // Deleted with its webhook while the attempt ran.
-      if (!delivery) return
-      const n = delivery.attempts + 1
-      await tx.insert(webhookAttempts).values({ deliveryId, n, ...attempt })
-      await tx.update(webhookDeliveries).set({ status, attempts: n, lastStatusCode: attempt.statusCode, nextAttemptAt, leaseUntil: null, updatedAt: now() })
-        .where(eq(webhookDeliveries.id, deliveryId))
-      if (disableWebhook) await tx.update(webhooks).set({ active: false, updatedAt: now() }).where(eq(webhooks.id, delivery.webhookId))
+    complete: (outcomes) => work(async (tx) => {
+      for (const { deliveryId, attempt, status, nextAttemptAt, disableWebhook } of outcomes) {
+        const delivery = await first(tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update'))
+        // Deleted with its webhook while the attempt ran.
+        if (!delivery) continue
+        const n = delivery.attempts + 1
+        await tx.insert(webhookAttempts).values({ deliveryId, n, ...attempt })
+        await tx.update(webhookDeliveries).set({ status, attempts: n, lastStatusCode: attempt.statusCode, nextAttemptAt, leaseUntil: null, updatedAt: now() })
+          .where(eq(webhookDeliveries.id, deliveryId))
+        if (disableWebhook) await tx.update(webhooks).set({ active: false, updatedAt: now() }).where(eq(webhooks.id, delivery.webhookId))
+      }
     }),
 
     pending: async () => (await first(db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending'))))?.n ?? 0,

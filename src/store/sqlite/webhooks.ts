@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lt, type SQL } from 'drizzle-orm'
 import { subscribes, type EventType } from '../../domain/change-log.js'
 import type { DeliveryRecord, WebhookRecord } from '../../domain/records.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
@@ -8,8 +8,8 @@ import { pageOf } from '../page.js'
 import { signingSecrets } from '../shapes.js'
 import type { ClaimedDelivery, WebhookStore } from '../store.js'
 import type { Db } from './client.js'
-import { changeLog, changeState, webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
-import { unitOfWork, type Tx } from './unit-of-work.js'
+import { webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
+import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 function existing (tx: Tx, id: string): WebhookRecord {
   const row = tx.select().from(webhooks).where(eq(webhooks.id, id)).get()
@@ -86,47 +86,57 @@ export function createWebhookStore (db: Db): WebhookStore {
       if (result.changes === 0) throw new NotFoundError('No delivery with this id')
     }),
 
+    // The delivery loop's three statements run for every event and attempt: raw SQL, prepared once.
     fanOut: (limit) => unitOfWork(db, (tx) => {
-      const through = tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1)).get()!.n
-      const events = tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
-        .orderBy(asc(changeLog.position)).limit(limit).all()
+      const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
+        WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
+        .all(limit) as Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
       if (events.length === 0) return 0
-      const active = tx.select().from(webhooks).where(eq(webhooks.active, true)).all()
+      const active = tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.active, true)).all()
+      const insert = prepared(tx, 'insert delivery', (d) => d.$client.prepare(`INSERT INTO webhook_deliveries
+        (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`))
       const at = now()
       for (const event of events) {
         for (const webhook of active) {
-          if (!subscribes(webhook.events, event.event as EventType)) continue
-          tx.insert(webhookDeliveries).values(newDelivery(webhook.id, { eventId: event.eventId!, type: event.event!, eventAt: event.at, data: event.data }, at)).run()
+          if (subscribes(webhook.events, event.event)) insert.run(newId(), webhook.id, event.eventId, event.event, event.at, event.data, at, at, at)
         }
       }
-      tx.update(changeState).set({ dispatchedThrough: events.at(-1)!.position }).where(eq(changeState.id, 1)).run()
+      prepared(tx, 'dispatched through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(events.at(-1)!.position)
       return events.length
     }),
 
     claim: (limit, leaseUntil) => unitOfWork(db, (tx) => {
       const at = now()
-      const rows = tx.select({ delivery: webhookDeliveries, webhook: webhooks }).from(webhookDeliveries)
-        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-        .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at), eq(webhooks.active, true),
-          or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, at))))
-        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(limit).all()
-      const claimed: ClaimedDelivery[] = []
-      for (const { delivery, webhook } of rows) {
-        tx.update(webhookDeliveries).set({ leaseUntil }).where(eq(webhookDeliveries.id, delivery.id)).run()
-        claimed.push({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) })
-      }
-      return claimed
+      const rows = prepared(tx, 'claim deliveries', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET lease_until = @leaseUntil
+        WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+          WHERE d.status = 'pending' AND d.next_attempt_at <= @at AND w.active = 1 AND (d.lease_until IS NULL OR d.lease_until <= @at)
+          ORDER BY d.next_attempt_at, d.id LIMIT @limit)
+        RETURNING id, webhook_id AS webhookId, event_id AS eventId, type, event_at AS eventAt, data, status, attempts,
+          last_status_code AS lastStatusCode, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, created_at AS createdAt, updated_at AS updatedAt`))
+        .all({ leaseUntil, at, limit }) as Array<DeliveryRecord & { data: string }>
+      if (rows.length === 0) return []
+      const hooks = new Map(tx.select().from(webhooks).where(eq(webhooks.active, true)).all().map((webhook) => [webhook.id, webhook]))
+      return rows.map((delivery): ClaimedDelivery => {
+        const webhook = hooks.get(delivery.webhookId)!
+        return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
+      })
     }),
 
-    complete: (deliveryId, { attempt, status, nextAttemptAt, disableWebhook }) => unitOfWork(db, (tx) => {
-      const delivery = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get()
-      // Deleted with its webhook while the attempt ran.
-      if (!delivery) return
-      const n = delivery.attempts + 1
-      tx.insert(webhookAttempts).values({ deliveryId, n, ...attempt }).run()
-      tx.update(webhookDeliveries).set({ status, attempts: n, lastStatusCode: attempt.statusCode, nextAttemptAt, leaseUntil: null, updatedAt: now() })
-        .where(eq(webhookDeliveries.id, deliveryId)).run()
-      if (disableWebhook) tx.update(webhooks).set({ active: false, updatedAt: now() }).where(eq(webhooks.id, delivery.webhookId)).run()
+    complete: (outcomes) => unitOfWork(db, (tx) => {
+      const record = prepared(tx, 'record attempt', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1,
+        last_status_code = @statusCode, next_attempt_at = @nextAttemptAt, lease_until = NULL, updated_at = @at WHERE id = @deliveryId
+        RETURNING attempts, webhook_id AS webhookId`))
+      const log = prepared(tx, 'log attempt', (d) => d.$client.prepare(`INSERT INTO webhook_attempts (delivery_id, n, at, status_code, error, duration_ms)
+        VALUES (?, ?, ?, ?, ?, ?)`))
+      const at = now()
+      for (const { deliveryId, attempt, status, nextAttemptAt, disableWebhook } of outcomes) {
+        const updated = record.get({ status, statusCode: attempt.statusCode, nextAttemptAt, at, deliveryId }) as { attempts: number, webhookId: string } | undefined
+        // Deleted with its webhook while the attempt ran.
+        if (!updated) continue
+        log.run(deliveryId, updated.attempts, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs)
+        if (disableWebhook) tx.update(webhooks).set({ active: false, updatedAt: at }).where(eq(webhooks.id, updated.webhookId)).run()
+      }
     }),
 
     pending: async () => db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending')).get()?.n ?? 0,
