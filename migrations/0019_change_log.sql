@@ -9,8 +9,6 @@ CREATE TABLE `change_log` (
 	`data` text
 );
 --> statement-breakpoint
-CREATE INDEX `change_log_public_idx` ON `change_log` (`position`) WHERE public = 1;--> statement-breakpoint
-CREATE INDEX `change_log_event_idx` ON `change_log` (`position`) WHERE event IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `change_log_at_idx` ON `change_log` (`at`);--> statement-breakpoint
 CREATE TABLE `change_state` (
 	`id` integer PRIMARY KEY NOT NULL,

@@ -1,6 +1,19 @@
+import { randomFillSync } from 'node:crypto'
 import { monotonicFactory, ulidToUUID } from 'ulid'
 
-const nextUlid = monotonicFactory()
+// ulid's own random source asks the operating system for one byte per character, sixteen calls per id;
+// a write makes several ids. The same cryptographic randomness, drawn from a pool.
+const pool = new Uint32Array(1024)
+let drawn = pool.length
+const pooledRandom = () => {
+  if (drawn === pool.length) {
+    randomFillSync(pool)
+    drawn = 0
+  }
+  return pool[drawn++]! / 0x1_0000_0000
+}
+
+const nextUlid = monotonicFactory(pooledRandom)
 
 /** A new opaque, time-sortable id (ULID, monotonic within a millisecond). */
 export function newId (): string {

@@ -159,8 +159,6 @@ export const changeLog = pgTable('change_log', {
   public: boolean('public').notNull(),
   data: jsonb('data'),
 }, (t) => [
-  index('change_log_public_idx').on(t.position).where(sql`public`),
-  index('change_log_event_idx').on(t.position).where(sql`event IS NOT NULL`),
   index('change_log_at_idx').on(t.at),
 ])
 

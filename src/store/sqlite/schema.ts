@@ -161,8 +161,6 @@ export const changeLog = sqliteTable('change_log', {
   public: integer('public', { mode: 'boolean' }).notNull(),
   data: text('data', { mode: 'json' }),
 }, (t) => [
-  index('change_log_public_idx').on(t.position).where(sql`public = 1`),
-  index('change_log_event_idx').on(t.position).where(sql`event IS NOT NULL`),
   index('change_log_at_idx').on(t.at),
 ])
 
