@@ -36,10 +36,15 @@ export interface AppDeps {
   store: Store
   /** How webhook hosts are resolved: the system's resolver unless a test stands in for DNS. */
   resolve?: Resolve
+  /**
+   * Whether the app runs the change log's background work (scheduled events, pruning, webhook
+   * delivery) once ready; false for tools that only build it (the OpenAPI script).
+   */
+  background?: boolean
 }
 
 /** The HTTP app over a store; it never touches a database itself and never listens (server.ts does). */
-export async function buildApp ({ config, store, resolve = systemResolve }: AppDeps) {
+export async function buildApp ({ config, store, resolve = systemResolve, background = true }: AppDeps) {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -90,8 +95,9 @@ export async function buildApp ({ config, store, resolve = systemResolve }: AppD
   await app.register(searchRoutes, { prefix: '/v1', search: store.search, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', tags: store.tags, publicUrl })
   await app.register(changeRoutes, { prefix: '/v1', changes: store.changes, articles: store.articles, tags: store.tags, content: store.content, publicUrl, retentionMs: config.changesRetentionMs })
-  await app.register(changeJobs, { changes: store.changes, retentionMs: config.changesRetentionMs })
+  if (background) await app.register(changeJobs, { changes: store.changes, retentionMs: config.changesRetentionMs })
   await app.register(webhookJobs, {
+    background,
     webhooks: store.webhooks,
     content: store.content,
     send: createSender({ allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolve }),

@@ -10,7 +10,7 @@ const file = join(projectRoot, 'openapi', 'openapi.json')
 const config = testConfig()
 const store = createStore(config)
 await store.migrate()
-const app = await buildApp({ config, store })
+const app = await buildApp({ config, store, background: false })
 await app.ready()
 const generated = JSON.stringify(app.swagger(), null, 2) + '\n'
 await app.close()

@@ -31,6 +31,8 @@ const CLOSE_WAIT_MS = 2_000
 const LEASE_MARGIN_MS = 5_000
 
 export interface WebhookJobOptions {
+  /** false: nothing is sent from this app (a tool that only builds it); pings and redeliveries wait for a server. */
+  background: boolean
   webhooks: WebhookStore
   content: ContentStateStore
   send: Sender
@@ -57,7 +59,7 @@ export const retryAt = (delayMs: number, from = Date.now()) => from + delayMs * 
  * sent, and their attempts recorded. Everything lives in the database, so a crash loses nothing: what
  * was claimed and not completed is due again when its lease ends.
  */
-export default fp<WebhookJobOptions>(async function webhookJobs (app, { webhooks, content, send, retryDelaysMs, timeoutMs, publicUrl }) {
+export default fp<WebhookJobOptions>(async function webhookJobs (app, { background, webhooks, content, send, retryDelaysMs, timeoutMs, publicUrl }) {
   const stats: Record<AttemptOutcomeName, number> = { succeeded: 0, retrying: 0, failed: 0 }
   app.decorate('webhookStats', () => ({ ...stats }))
 
@@ -113,6 +115,7 @@ export default fp<WebhookJobOptions>(async function webhookJobs (app, { webhooks
     lastRound = Date.now()
     while (await round() && !stopped.signal.aborted);
   }
+  if (!background) return
   const timer = setInterval(() => {
     running ??= tick().catch((err: unknown) => { app.log.warn({ err }, 'webhooks: a delivery round failed; trying again shortly') })
       .finally(() => { running = undefined })

@@ -21,13 +21,19 @@ function domainError (error: unknown): unknown {
  * first, so a read inside it never goes stale), asynchronous only to its caller. Everything `work` does
  * through `tx` commits together or not at all — the change log will append its events here too.
  */
-export function unitOfWork<T> (db: Db, work: (tx: Tx) => T): Promise<T> {
+export function unitOfWork<T> (db: Db, work: (tx: Tx) => T, { durable = true } = {}): Promise<T> {
+  // Bookkeeping that can be redone (`durable: false`) commits without waiting for the disk: after a power
+  // loss its last commits may be gone and are made again. Set and reset within this one synchronous
+  // call, so no other unit of work runs in between.
+  if (!durable) db.$client.pragma('synchronous = NORMAL')
   try {
     // The handle is the connection itself: in SQLite a transaction belongs to the connection, and so the
     // statements below, prepared once per connection, run inside whichever unit of work is open.
     return Promise.resolve(db.transaction(() => work(db), { behavior: 'immediate' }))
   } catch (error) {
     return Promise.reject(domainError(error))
+  } finally {
+    if (!durable) db.$client.pragma('synchronous = FULL')
   }
 }
 

@@ -21,6 +21,8 @@ function newDelivery (webhookId: string, event: { eventId: string, type: string,
   return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil: null, createdAt: at, updatedAt: at }
 }
 
+const bookkeeping = { durable: false }
+
 export function createWebhookStore (db: Db): WebhookStore {
   return {
     create: (input, secret) => unitOfWork(db, (tx) => {
@@ -86,7 +88,9 @@ export function createWebhookStore (db: Db): WebhookStore {
       if (result.changes === 0) throw new NotFoundError('No delivery with this id')
     }),
 
-    // The delivery loop's three statements run for every event and attempt: raw SQL, prepared once.
+    // The delivery loop's three statements run for every event and attempt: raw SQL, prepared once, and
+    // committed without waiting for the disk: after a power loss, events are handed out again and
+    // attempts made again (receivers deduplicate by webhook-id), from the change log, which is durable.
     fanOut: (limit) => unitOfWork(db, (tx) => {
       const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
         WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
@@ -104,7 +108,7 @@ export function createWebhookStore (db: Db): WebhookStore {
       }
       prepared(tx, 'dispatched through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(events.at(-1)!.position)
       return events.length
-    }),
+    }, bookkeeping),
 
     claim: (limit, leaseUntil) => unitOfWork(db, (tx) => {
       const at = now()
@@ -121,7 +125,7 @@ export function createWebhookStore (db: Db): WebhookStore {
         const webhook = hooks.get(delivery.webhookId)!
         return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
       })
-    }),
+    }, bookkeeping),
 
     complete: (outcomes) => unitOfWork(db, (tx) => {
       const record = prepared(tx, 'record attempt', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1,
@@ -137,7 +141,7 @@ export function createWebhookStore (db: Db): WebhookStore {
         log.run(deliveryId, updated.attempts, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs)
         if (disableWebhook) tx.update(webhooks).set({ active: false, updatedAt: at }).where(eq(webhooks.id, updated.webhookId)).run()
       }
-    }),
+    }, bookkeeping),
 
     pending: async () => db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending')).get()?.n ?? 0,
   }
