@@ -193,7 +193,14 @@ describe('config', () => {
       responseCacheMaxBytes: 48 * 1024 * 1024,
       responseCacheMaxEntries: 10_000,
       maxConnections: 10_000,
+      changesRetentionMs: 90 * 86_400_000,
+      webhookAllowPrivate: false,
+      webhookRetryDelaysMs: [5, 300, 1800, 7200, 18000, 36000, 36000].map((seconds) => seconds * 1000),
+      webhookTimeoutMs: 15_000,
     })
+    assert.deepEqual(loadConfig({ CMS_WEBHOOK_RETRY_SECONDS: '1, 2.5,60' }).webhookRetryDelaysMs, [1000, 2500, 60_000])
+    assert.throws(() => loadConfig({ CMS_WEBHOOK_RETRY_SECONDS: '5,soon' }), /CMS_WEBHOOK_RETRY_SECONDS/)
+    assert.throws(() => loadConfig({ CMS_CHANGES_RETENTION_DAYS: '0' }), /CMS_CHANGES_RETENTION_DAYS/)
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })
     assert.equal(custom.port, 8080)
     assert.deepEqual(custom.database, { engine: 'sqlite', path: ':memory:' })

@@ -91,7 +91,7 @@ describe('authorization matrix', () => {
     article?: 'visible' | 'any'
     request: (f: Fixture) => { url: string, body?: unknown }
   }
-  interface Fixture { id: string, slug: string, tagId: string, tagSlug: string, tokenId: string }
+  interface Fixture { id: string, slug: string, tagId: string, tagSlug: string, tokenId: string, webhookId: string, deliveryId: string }
 
   // One rule per operation in the served document: a route added without a rule fails this test.
   const rules: Record<string, Rule> = {
@@ -122,12 +122,25 @@ describe('authorization matrix', () => {
     'POST /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens', body: { name: 'Новый', role: 'viewer' } }) },
     'GET /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens' }) },
     'DELETE /v1/tokens/{id}': { role: 'admin', request: (f) => ({ url: `/v1/tokens/${f.tokenId}` }) },
+    'GET /v1/changes': { role: 'public', request: () => ({ url: '/v1/changes' }) },
+    'POST /v1/webhooks': { role: 'admin', request: () => ({ url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', events: ['*'] } }) },
+    'GET /v1/webhooks': { role: 'admin', request: () => ({ url: '/v1/webhooks' }) },
+    'GET /v1/webhooks/{id}': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}` }) },
+    'PATCH /v1/webhooks/{id}': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}`, body: { description: 'Матрица' } }) },
+    'POST /v1/webhooks/{id}/secret': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}/secret` }) },
+    'POST /v1/webhooks/{id}/ping': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}/ping` }) },
+    'GET /v1/webhooks/{id}/deliveries': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}/deliveries` }) },
+    'GET /v1/webhooks/{id}/deliveries/{deliveryId}': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}/deliveries/${f.deliveryId}` }) },
+    'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver` }) },
+    // Last: the admin's call deletes the webhook the rules above share.
+    'DELETE /v1/webhooks/{id}': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}` }) },
   }
   const rank = { public: 0, viewer: 1, editor: 2, admin: 3 }
 
   test('every route × caller × article state gives exactly the contract’s answer', async (t) => {
     // The bad-token caller fails often; the throttle has its own test.
-    const h = await setup(t, { authFailureLimit: 10_000 })
+    // Its webhook points at a port nothing listens on (deliveries fail at once).
+    const h = await setup(t, { authFailureLimit: 10_000, webhookAllowPrivate: true })
     const spec = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { 'x-required-role': string }>> }
     const operations = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
     assert.deepEqual(Object.keys(rules).sort(), operations.sort(), 'one rule per operation')
@@ -143,13 +156,16 @@ describe('authorization matrix', () => {
       editor: (await token(h, 'editor')).token,
       admin: ADMIN_TOKEN,
     }
+    const webhookId = (await h.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', events: ['tag.created'] } })).body.id as string
+    await h.call('POST', `/v1/webhooks/${webhookId}/ping`)
+    const deliveryId = (await h.call('GET', `/v1/webhooks/${webhookId}/deliveries`)).body.data[0].id as string
     const fixture = async (state: State): Promise<Fixture> => {
       const title = `Статья ${state} ${Math.random()}`
       const body = state === 'draft' ? { title } : { title, status: 'published', publishedAt: state === 'scheduled' ? new Date(Date.now() + 3_600_000).toISOString() : undefined }
       const a = (await h.call('POST', '/v1/articles', { body: { ...body, tags: [title] } })).body
       if (state === 'deleted') await h.call('DELETE', `/v1/articles/${a.id}`)
       const tok = await token(h, 'viewer', 'к отзыву')
-      return { id: a.id, slug: a.slug, tagId: a.tags[0].id, tagSlug: a.tags[0].slug, tokenId: tok.id }
+      return { id: a.id, slug: a.slug, tagId: a.tags[0].id, tagSlug: a.tags[0].slug, tokenId: tok.id, webhookId, deliveryId }
     }
 
     let checked = 0

@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 import { serverDatabaseUrl } from './helpers/databases.js'
+import { startReceiver } from './helpers/receiver.js'
 import { startServer } from './helpers/server.js'
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789'
@@ -123,9 +125,37 @@ describe('GET /metrics', () => {
     const sources = await statementsRunDuring(h, async () => { samples = await scrape(h) })
     const counts = Object.fromEntries(['draft', 'scheduled', 'published', 'deleted'].map((status) => [status, valueOf(samples, 'cms_articles', { status })]))
     assert.deepEqual(counts, { draft: 0, scheduled: 1, published: 2, deleted: 1 })
-    const articleReads = sources.filter((sql) => /from "articles"/i.test(sql))
+    // (Not the scheduler's look for articles that came due, which runs every second whatever is scraped.)
+    const articleReads = sources.filter((sql) => /from "articles"/i.test(sql) && !/change_state/.test(sql))
     assert.equal(articleReads.length, 1, articleReads.join('\n'))
     assert.match(articleReads[0]!, /"published_at" > (\?|\$\d+)/, 'only the scheduled ones are counted')
+  })
+})
+
+describe('GET /metrics: webhooks', () => {
+  test('delivery attempts by outcome, and pending deliveries', async (t) => {
+    const h = await setup(t, { metricsToken: METRICS_TOKEN, webhookAllowPrivate: true, webhookRetryDelaysMs: [60_000], webhookTimeoutMs: 1000 })
+    const receiver = await startReceiver(t)
+    receiver.answer((request, response) => { response.statusCode = request.path === '/ok' ? 204 : 500; response.end() })
+    for (const path of ['/ok', '/broken']) {
+      assert.equal((await h.call('POST', '/v1/webhooks', { body: { url: receiver.url(path), events: ['tag.created'] } })).status, 201)
+    }
+    const before = await scrape(h)
+    assert.equal(valueOf(before, 'cms_webhook_pending'), 0)
+    await h.call('POST', '/v1/tags', { body: { name: 'Экология' } })
+    await receiver.until(2)
+    // Both attempts recorded (counted, and their outcomes committed).
+    let samples = await scrape(h)
+    const deadline = Date.now() + 5000
+    while ((valueOf(samples, 'cms_webhook_deliveries_total') < 2 || valueOf(samples, 'cms_webhook_pending') !== 1) && Date.now() < deadline) {
+      await sleep(50)
+      samples = await scrape(h)
+    }
+    assert.equal(valueOf(samples, 'cms_webhook_deliveries_total', { outcome: 'succeeded' }), 1)
+    assert.equal(valueOf(samples, 'cms_webhook_deliveries_total', { outcome: 'retrying' }), 1)
+    assert.equal(valueOf(samples, 'cms_webhook_deliveries_total', { outcome: 'failed' }), 0)
+    // The broken receiver's delivery waits a minute for its next attempt.
+    assert.equal(valueOf(samples, 'cms_webhook_pending'), 1)
   })
 })
 
