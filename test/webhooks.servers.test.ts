@@ -84,7 +84,7 @@ describe('webhooks across server processes', () => {
     assert.equal(await pending(), ids.length)
   })
 
-  test('three servers on one database: each event reaches each webhook once', async (t) => {
+  test('three servers on one database: each event reaches each webhook once, a scheduled article’s publication too', async (t) => {
     const dir = tempDir(t)
     const databaseUrl = await serverDatabaseUrl(t, dir)
     const first = startServer(env(databaseUrl, engine === 'sqlite' ? { CMS_WORKERS: '3' } : {}))
@@ -100,8 +100,11 @@ describe('webhooks across server processes', () => {
     ]
     const writes = latestHeadlines.map((title, i) => send(servers[i % servers.length]!.base, 'POST', '/v1/articles', { title, status: 'published' }))
     for (const res of await Promise.all(writes)) assert.equal(res.status, 201)
+    // Due in two seconds: every server looks for it; one logs its publication.
+    const scheduled = await send(servers[0]!.base, 'POST', '/v1/articles', { title: 'Под эмбарго: итоги года', status: 'published', publishedAt: new Date(Date.now() + 2000).toISOString() })
+    assert.equal(scheduled.status, 201)
     // Two events (created, published) per article for each webhook.
-    const expected = latestHeadlines.length * 2
+    const expected = (latestHeadlines.length + 1) * 2
     const deadline = Date.now() + 30_000
     while (receiver.received.length < expected * 2 && Date.now() < deadline) await sleep(200)
     await sleep(1500)
@@ -110,7 +113,9 @@ describe('webhooks across server processes', () => {
       const ids = entries.map((r) => String(r.headers['webhook-id']))
       assert.equal(ids.length, expected, `${path}: ${ids.length} deliveries for ${expected} events`)
       assert.equal(new Set(ids).size, ids.length, `${path}: no event twice`)
-      assert.equal(byEventId(entries, hook.secret).size, expected)
+      const events = [...byEventId(entries, hook.secret).values()]
+      assert.equal(events.length, expected)
+      assert.equal(events.filter((event) => event.type === 'article.published' && event.data.id === scheduled.body.id).length, 1)
     }
   })
 })

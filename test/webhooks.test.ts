@@ -5,7 +5,7 @@ import { Webhook as Verifier } from 'standardwebhooks'
 import { createSender, isPublicAddress } from '../src/lib/webhook-sender.js'
 import { retryAt } from '../src/modules/webhooks/webhooks.jobs.js'
 import { EVENT_BODIES } from '../src/modules/webhooks/webhooks.schemas.js'
-import type { EventType } from '../src/domain/change-log.js'
+import { EVENT_TYPES, type EventType } from '../src/domain/change-log.js'
 import { setup, type Harness } from './helpers/app.js'
 import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
 import { startReceiver, type Received } from './helpers/receiver.js'
@@ -90,6 +90,18 @@ describe('webhooks: admin routes', () => {
       assert.match(String(res.headers['content-type']), /problem\+json/)
     }
     assert.equal((await h.call('GET', '/v1/webhooks')).body.data.length, 0)
+  })
+
+  test('the OpenAPI document describes every event under its top-level webhooks, with the body schema', async (t) => {
+    const h = await setup(t)
+    const spec = (await h.app.inject({ url: '/openapi.json' })).json() as { webhooks: Record<string, any>, components: { schemas: Record<string, any> } }
+    assert.deepEqual(Object.keys(spec.webhooks).sort(), [...EVENT_TYPES].sort())
+    for (const [name, item] of Object.entries(spec.webhooks)) {
+      const ref = item.post.requestBody.content['application/json'].schema.$ref as string
+      const schema = spec.components.schemas[ref.replace('#/components/schemas/', '')]
+      assert.deepEqual(schema.properties.type, { type: 'string', const: name }, name)
+      assert.deepEqual(item.post.parameters.map((p: { name: string }) => p.name), ['webhook-id', 'webhook-timestamp', 'webhook-signature'])
+    }
   })
 })
 
