@@ -175,9 +175,9 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async (
       response: { 200: DeliveryDetail, 304: NotModified, ...problems(403, 404) },
     },
   }, async (request) => {
-    const found = await webhooks.delivery(request.params.id, request.params.deliveryId)
-    if (!found) throw new NotFoundError('No delivery with this id')
-    return { ...toDelivery(found.delivery), attempts: found.attempts }
+    const logged = await webhooks.delivery(request.params.id, request.params.deliveryId)
+    if (!logged) throw new NotFoundError('No delivery with this id')
+    return { ...toDelivery(logged.delivery), attempts: logged.attempts }
   })
 
   app.post('/webhooks/:id/deliveries/:deliveryId/redeliver', {

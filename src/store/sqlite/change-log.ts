@@ -58,17 +58,14 @@ export function createChangeStore (db: Db): ChangeStore {
     public: $.prepare('SELECT position, type, item_id AS id, at FROM change_log WHERE public = 1 AND position > ? ORDER BY position LIMIT ?'),
     staff: $.prepare('SELECT position, type, item_id AS id, at FROM change_log WHERE position > ? ORDER BY position LIMIT ?'),
   }
-  const articleIds = {
-    public: $.prepare(`SELECT id FROM articles a WHERE ${LIVE} AND a.published_at <= ? AND id > ? ORDER BY id LIMIT ?`).pluck(),
-    staff: $.prepare('SELECT id FROM articles WHERE ? IS NOT NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
-  }
-  const tagIds = {
-    public: $.prepare(`SELECT id FROM tags WHERE EXISTS (SELECT 1 FROM article_tags t WHERE t.tag_id = tags.id AND t.live_published_at <= ?)
-      AND id > ? ORDER BY id LIMIT ?`).pluck(),
-    staff: $.prepare('SELECT id FROM tags WHERE ? IS NOT NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
-  }
-
+  // What a snapshot lists: for the public what is published now (the tags of such articles), for staff everything.
+  const publicArticles = $.prepare(`SELECT id FROM articles a WHERE ${LIVE} AND a.published_at <= ? AND id > ? ORDER BY id LIMIT ?`).pluck()
+  const allArticles = $.prepare('SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?').pluck()
+  const publicTags = $.prepare(`SELECT id FROM tags WHERE EXISTS (SELECT 1 FROM article_tags t WHERE t.tag_id = tags.id AND t.live_published_at <= ?)
+    AND id > ? ORDER BY id LIMIT ?`).pluck()
+  const allTags = $.prepare('SELECT id FROM tags WHERE id > ? ORDER BY id LIMIT ?').pluck()
   const scheduledThrough = $.prepare('SELECT scheduled_through FROM change_state WHERE id = 1').pluck()
+  const markScheduled = $.prepare('UPDATE change_state SET scheduled_through = ? WHERE id = 1')
   const anyDue = db.select({ id: articles.id }).from(articles)
     .where(dueBetween(sql`(SELECT scheduled_through FROM change_state WHERE id = 1)`, sql.placeholder('at'))).limit(1).prepare()
 
@@ -81,11 +78,13 @@ export function createChangeStore (db: Db): ChangeStore {
       const at = now()
       const refs: SnapshotRef[] = []
       if (from.type === 'article') {
-        for (const id of articleIds[audience].all(at, from.id, limit) as string[]) refs.push({ type: 'article', id })
+        const ids = audience === 'public' ? publicArticles.all(at, from.id, limit) : allArticles.all(from.id, limit)
+        for (const id of ids as string[]) refs.push({ type: 'article', id })
       }
       if (refs.length < limit) {
-        const afterTag = from.type === 'tag' ? from.id : ''
-        for (const id of tagIds[audience].all(at, afterTag, limit - refs.length) as string[]) refs.push({ type: 'tag', id })
+        const after = from.type === 'tag' ? from.id : ''
+        const ids = audience === 'public' ? publicTags.all(at, after, limit - refs.length) : allTags.all(after, limit - refs.length)
+        for (const id of ids as string[]) refs.push({ type: 'tag', id })
       }
       return refs
     },
@@ -100,7 +99,7 @@ export function createChangeStore (db: Db): ChangeStore {
         for (const record of due) {
           appendChanges(tx, articleChanges('due', undefined, toArticle(record, tagsOfArticle(tx, record.id), at)))
         }
-        if (due.length > 0) $.prepare('UPDATE change_state SET scheduled_through = ? WHERE id = 1').run(at)
+        if (due.length > 0) markScheduled.run(at)
         return due.length
       })
     },
