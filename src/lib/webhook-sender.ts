@@ -72,7 +72,7 @@ export interface SenderOptions {
  * keyed with the secret's base64 part decoded, space-separated. Node's own HMAC: the standardwebhooks
  * package (which the tests verify with, as a receiver would) signs in JavaScript, several times slower.
  */
-export function signature (secrets: string[], eventId: string, timestamp: number, body: string): string {
+function signature (secrets: string[], eventId: string, timestamp: number, body: string): string {
   return secrets.map((secret) => {
     const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64')
     return `v1,${createHmac('sha256', key).update(`${eventId}.${timestamp}.${body}`).digest('base64')}`

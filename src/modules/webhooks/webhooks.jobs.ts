@@ -43,7 +43,7 @@ export interface WebhookJobOptions {
 }
 
 /** The body a receiver gets: `{ type, timestamp, data }`, an article's data with its URL. */
-export function eventBody ({ type, eventAt, data }: Pick<ClaimedDelivery['delivery'], 'type' | 'eventAt' | 'data'>, publicUrl: string): string {
+function eventBody ({ type, eventAt, data }: Pick<ClaimedDelivery['delivery'], 'type' | 'eventAt' | 'data'>, publicUrl: string): string {
   const shown = type.startsWith('article.') && typeof (data as { slug?: unknown }).slug === 'string'
     ? withUrl(data as { slug: string }, publicUrl)
     : data

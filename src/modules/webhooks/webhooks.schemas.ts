@@ -5,7 +5,7 @@ import { text } from '../../lib/text.js'
 import { Article } from '../articles/articles.schemas.js'
 import { Tag } from '../tags/tags.schemas.js'
 
-export const EventPattern = z.enum([...EVENT_TYPES, 'article.*', 'tag.*', '*'])
+const EventPattern = z.enum([...EVENT_TYPES, 'article.*', 'tag.*', '*'])
   .describe('An event name, or article.*, tag.* or * for several')
 
 const WebhookUrl = z.url({ protocol: /^https?$/ }).max(2000).transform((value) => new URL(value).href)
@@ -47,7 +47,7 @@ export type WebhookPatch = z.infer<typeof WebhookPatch>
 export const WebhookPage = page(Webhook).meta({ id: 'WebhookPage' })
 export const WebhookListQuery = z.strictObject({ limit: Limit, cursor: Cursor })
 
-export const DELIVERY_STATES = ['pending', 'succeeded', 'failed'] as const
+const DELIVERY_STATES = ['pending', 'succeeded', 'failed'] as const
 
 export const Delivery = z.object({
   id: Id,
