@@ -51,7 +51,8 @@ export function createPostgresStore (db: PgDb): Store {
       ['create', 'update', 'trash', 'restore', 'restoreRevision', 'purge'], committed),
     revisions: guarded(createRevisionStore(db)),
     tags: guarded(createTagStore(db), ['create', 'update', 'remove', 'backfillSkeletons'], committed),
-    tokens: guarded(createTokenStore(db)),
+    // A revocation bumps the content version (migration 0002): the token cache here lets go at once.
+    tokens: guarded(createTokenStore(db), ['revoke'], committed),
     search: guarded(createSearchStore(db, tagsOf), ['rebuild'], committed),
     changes: guarded(createChangeStore(db), ['publishDue', 'prune'], committed),
     webhooks: guarded(createWebhookStore(db)),
