@@ -106,10 +106,11 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
 export type Harness = Awaited<ReturnType<typeof setup>>
 
 /**
- * Statements of the background work (scheduled events, webhook delivery: helpers see them whenever a
- * timer fires) and of transactions' framing: left out of what a request is seen to run.
+ * Statements of the background work (scheduled events, webhook delivery, the rate limits' flush of
+ * shared counters every 200 ms: helpers see them whenever a timer fires) and of transactions' framing:
+ * left out of what a request is seen to run.
  */
-const BACKGROUND = /change_state|change_log|webhook|^\s*(begin|commit|rollback)\b|pg_advisory_xact_lock|synchronous/i
+const BACKGROUND = /change_state|change_log|webhook|\bcounters\b|^\s*(begin|commit|rollback)\b|pg_advisory_xact_lock|synchronous/i
 const ownStatements = (sources: string[]) => sources.filter((source) => !BACKGROUND.test(source))
 
 /**
