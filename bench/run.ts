@@ -3,8 +3,9 @@
 // world, a minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios
 // against both. `--db postgres` serves the same articles (copied with db:copy) from a throwaway
 // PostgreSQL cluster, and adds two server processes on that one database.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -211,6 +212,11 @@ const articleWrite: Scenario = {
   body: JSON.stringify({ title: 'Новость бенчмарка __N__', body: 'Текст **новости**.', status: 'published', tags: ['Экономика'] }),
 }
 
+/** Pins a process, all its threads, to CPUs (`0`, `0-1`), where there are two or more and taskset is installed. */
+function pin (pid: number, cpus: string): void {
+  if (availableParallelism() >= 2) spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' })
+}
+
 /**
  * What the change log and webhook delivery cost a write: CPU per POST /v1/articles on a server without
  * webhooks and on one with a webhook subscribed to every event (its deliveries sent to a local
@@ -219,6 +225,9 @@ const articleWrite: Scenario = {
  */
 async function writeCost (): Promise<Record<string, number>> {
   const receiver = await start(['--import', 'tsx', join(projectRoot, 'bench', 'receiver.ts')], {}, 4120, '/count')
+  // The server on a CPU of its own, wrk and the receiver on the other (where there are two and taskset).
+  pin(process.pid, '0')
+  pin(receiver.child.pid!, '0')
   const copies = ['plain', 'webhook', 'baseline'].map((name) => join(results, `bench-writes-${name}.db`))
   const builds: Array<[string, string, string]> = [['no webhook', serverBundle, copies[0]!], ['one webhook', serverBundle, copies[1]!]]
   if (values.baseline) builds.push(['baseline build', values.baseline, copies[2]!])
@@ -233,7 +242,11 @@ async function writeCost (): Promise<Record<string, number>> {
         const created = await fetch(`${server.base}/v1/webhooks`, { method: 'POST', headers: articleWrite.headers, body: JSON.stringify({ url: `${receiver.base}/hook`, events: ['*'] }) })
         if (created.status !== 201) throw new Error(`could not subscribe a webhook: ${created.status} ${await created.text()}`)
       }
-      // CPU from the first write until the deliveries they made have all been sent (none lag uncounted).
+      pin(server.child.pid!, '1')
+      // Warmed up first (the JIT, the connections), its deliveries sent; then the CPU from the first
+      // counted write until the deliveries they made have all been sent (none lag uncounted).
+      await measure(tool, server.base, articleWrite, 8, 3)
+      for (let last = -1, now = await delivered(); now !== last; last = now, now = await delivered()) await sleep(1000)
       const ticks = cpuTicks(server.child.pid!)
       const m = await measure(tool, server.base, articleWrite, 8, duration)
       for (let last = -1, now = await delivered(); now !== last; last = now, now = await delivered()) await sleep(1000)
@@ -249,6 +262,7 @@ async function writeCost (): Promise<Record<string, number>> {
   }
   console.log(`the receiver got ${await delivered()} deliveries`)
   await stop(receiver)
+  pin(process.pid, `0-${availableParallelism() - 1}`)
   for (const copy of copies) for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true })
   return {
     writeCpuWebhookVsNone: Number((best['one webhook']! / best['no webhook']!).toFixed(3)),

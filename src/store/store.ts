@@ -149,6 +149,13 @@ export interface AttemptOutcome {
   disableWebhook: boolean
 }
 
+export interface DeliveryStep {
+  outcomes: AttemptOutcome[]
+  fanOut: number
+  claim: number
+  leaseUntil: string
+}
+
 export interface WebhookStore {
   create (input: WebhookInput, secret: string): Promise<WebhookRecord>
   list (limit: number, cursor: string | undefined): Promise<Page<WebhookRecord>>
@@ -163,12 +170,13 @@ export interface WebhookStore {
   delivery (webhookId: string, deliveryId: string): Promise<{ delivery: DeliveryRecord, attempts: AttemptRecord[] } | undefined>
   /** Makes a delivery pending and due now: one more attempt. */
   redeliver (webhookId: string, deliveryId: string): Promise<void>
-  /** Makes deliveries of the change log's events not yet handed out, for the webhooks active now; returns how many events it took. */
-  fanOut (limit: number): Promise<number>
-  /** Claims up to `limit` due deliveries of active webhooks until `leaseUntil`; no other server claims them meanwhile. */
-  claim (limit: number, leaseUntil: string): Promise<ClaimedDelivery[]>
-  /** Records attempts of claimed deliveries and releases them, all in one unit of work. */
-  complete (outcomes: AttemptOutcome[]): Promise<void>
+  /**
+   * One step of the delivery loop, in one unit of work: records `outcomes` (attempts of claimed
+   * deliveries) and releases them, makes deliveries of up to `fanOut` change-log events not yet handed
+   * out (for the webhooks active now), then claims up to `claim` due deliveries of active webhooks until
+   * `leaseUntil` — no other server claims them meanwhile.
+   */
+  step (work: DeliveryStep): Promise<{ handedOut: number, claimed: ClaimedDelivery[] }>
   /** How many deliveries are pending. */
   pending (): Promise<number>
 }

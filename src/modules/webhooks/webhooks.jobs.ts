@@ -91,19 +91,24 @@ export default fp<WebhookJobOptions>(async function webhookJobs (app, { backgrou
   }
 
   /**
-   * One round: hands out new events, then sends what is due, a batch at a time, each batch's attempts
-   * recorded in one unit of work (one fsync on SQLite, not one per attempt). Bounded, so that under a
-   * stream of writes new events are handed out between batches. Resolves to whether work is left.
+   * One round: hands out new events and sends what is due, a batch at a time; each batch's attempts
+   * are recorded in the unit of work that hands out what came since and claims the next batch (on
+   * SQLite one commit per batch, not one per attempt or per statement). Bounded, so that under a
+   * stream of writes a round ends. Resolves to whether work is left.
    */
   async function round (): Promise<boolean> {
-    let busy = await webhooks.fanOut(FAN_OUT_BATCH) === FAN_OUT_BATCH
-    for (let batch = 0; batch < BATCHES_PER_ROUND && !stopped.signal.aborted; batch++) {
-      const claimed = await webhooks.claim(CONCURRENCY, new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS).toISOString())
-      if (claimed.length > 0) await webhooks.complete(await Promise.all(claimed.map(attempt)))
-      if (claimed.length < CONCURRENCY) break
-      busy ||= batch === BATCHES_PER_ROUND - 1
+    const leaseUntil = () => new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS).toISOString()
+    let step = await webhooks.step({ outcomes: [], fanOut: FAN_OUT_BATCH, claim: CONCURRENCY, leaseUntil: leaseUntil() })
+    let busy = false
+    for (let batch = 1; ; batch++) {
+      busy ||= step.handedOut === FAN_OUT_BATCH
+      if (step.claimed.length === 0) return busy
+      const full = step.claimed.length === CONCURRENCY
+      const outcomes = await Promise.all(step.claimed.map(attempt))
+      const again = full && batch < BATCHES_PER_ROUND && !stopped.signal.aborted
+      busy ||= full && !again
+      step = await webhooks.step({ outcomes, fanOut: again ? FAN_OUT_BATCH : 0, claim: again ? CONCURRENCY : 0, leaseUntil: leaseUntil() })
     }
-    return busy
   }
 
   async function tick (): Promise<void> {

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { pageOf } from '../page.js'
 import { signingSecrets } from '../shapes.js'
-import type { ClaimedDelivery, WebhookStore } from '../store.js'
+import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from '../store.js'
 import type { PgDb } from './client.js'
 import { changeLog, changeState, webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
 import { first, unitOfWork, type Tx } from './unit-of-work.js'
@@ -22,6 +22,60 @@ async function existing (tx: Tx, id: string): Promise<WebhookRecord> {
 
 function newDelivery (webhookId: string, event: { eventId: string, type: string, eventAt: string, data: unknown }, at: string): DeliveryRecord {
   return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil: null, createdAt: at, updatedAt: at }
+}
+
+async function fanOut (tx: Tx, limit: number): Promise<number> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${FAN_OUT_LOCK})`)
+  const through = (await first(tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1))))!.n
+  const events = await tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
+    .orderBy(asc(changeLog.position)).limit(limit)
+  if (events.length === 0) return 0
+  const active = await tx.select().from(webhooks).where(eq(webhooks.active, true))
+  const at = now()
+  const rows: DeliveryRecord[] = []
+  for (const event of events) {
+    for (const webhook of active) {
+      if (subscribes(webhook.events, event.event as EventType)) {
+        rows.push(newDelivery(webhook.id, { eventId: event.eventId!, type: event.event!, eventAt: event.at, data: event.data }, at))
+      }
+    }
+  }
+  if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows)
+  await tx.update(changeState).set({ dispatchedThrough: events.at(-1)!.position }).where(eq(changeState.id, 1))
+  return events.length
+}
+
+async function claim (tx: Tx, limit: number, leaseUntil: string): Promise<ClaimedDelivery[]> {
+  const at = now()
+  // SKIP LOCKED: servers claiming at once take different rows; the lease keeps them claimed after this commits.
+  const rows = await tx.select({ delivery: webhookDeliveries, webhook: webhooks }).from(webhookDeliveries)
+    .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+    .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at), eq(webhooks.active, true),
+      or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, at))))
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(limit)
+    .for('update', { of: webhookDeliveries, skipLocked: true })
+  if (rows.length === 0) return []
+  await tx.update(webhookDeliveries).set({ leaseUntil }).where(inArray(webhookDeliveries.id, rows.map((row) => row.delivery.id)))
+  return rows.map(({ delivery, webhook }): ClaimedDelivery => ({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) }))
+}
+
+async function complete (tx: Tx, outcomes: AttemptOutcome[]): Promise<void> {
+  const done = JSON.stringify(outcomes.map(({ deliveryId, attempt, status, nextAttemptAt }) => ({ deliveryId, status, nextAttemptAt, ...attempt })))
+  // Two statements for the whole batch; a delivery deleted with its webhook while its attempt ran is in no row.
+  await tx.execute(sql`WITH done AS (
+      SELECT * FROM jsonb_to_recordset(${done}::jsonb)
+        AS o("deliveryId" text, status text, "nextAttemptAt" text, at text, "statusCode" integer, error text, "durationMs" integer)),
+    recorded AS (
+      UPDATE webhook_deliveries d SET status = o.status, attempts = d.attempts + 1, last_status_code = o."statusCode",
+        next_attempt_at = o."nextAttemptAt", lease_until = NULL, updated_at = ${now()}
+      FROM done o WHERE d.id = o."deliveryId" COLLATE "C" RETURNING d.id, d.attempts)
+    INSERT INTO webhook_attempts (delivery_id, n, at, status_code, error, duration_ms)
+      SELECT r.id, r.attempts, o.at, o."statusCode", o.error, o."durationMs" FROM recorded r JOIN done o ON o."deliveryId" COLLATE "C" = r.id`)
+  const gone = outcomes.filter((outcome) => outcome.disableWebhook).map((outcome) => outcome.deliveryId)
+  if (gone.length > 0) {
+    await tx.update(webhooks).set({ active: false, updatedAt: now() })
+      .where(inArray(webhooks.id, tx.select({ id: webhookDeliveries.webhookId }).from(webhookDeliveries).where(inArray(webhookDeliveries.id, gone))))
+  }
 }
 
 export function createWebhookStore (db: PgDb): WebhookStore {
@@ -93,52 +147,11 @@ export function createWebhookStore (db: PgDb): WebhookStore {
       if (updated.length === 0) throw new NotFoundError('No delivery with this id')
     }),
 
-    fanOut: (limit) => work(async (tx) => {
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(${FAN_OUT_LOCK})`)
-      const through = (await first(tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1))))!.n
-      const events = await tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
-        .orderBy(asc(changeLog.position)).limit(limit)
-      if (events.length === 0) return 0
-      const active = await tx.select().from(webhooks).where(eq(webhooks.active, true))
-      const at = now()
-      const rows: DeliveryRecord[] = []
-      for (const event of events) {
-        for (const webhook of active) {
-          if (subscribes(webhook.events, event.event as EventType)) {
-            rows.push(newDelivery(webhook.id, { eventId: event.eventId!, type: event.event!, eventAt: event.at, data: event.data }, at))
-          }
-        }
-      }
-      if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows)
-      await tx.update(changeState).set({ dispatchedThrough: events.at(-1)!.position }).where(eq(changeState.id, 1))
-      return events.length
-    }),
-
-    claim: (limit, leaseUntil) => work(async (tx) => {
-      const at = now()
-      // SKIP LOCKED: servers claiming at once take different rows; the lease keeps them claimed after this commits.
-      const rows = await tx.select({ delivery: webhookDeliveries, webhook: webhooks }).from(webhookDeliveries)
-        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-        .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at), eq(webhooks.active, true),
-          or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, at))))
-        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(limit)
-        .for('update', { of: webhookDeliveries, skipLocked: true })
-      if (rows.length === 0) return []
-      await tx.update(webhookDeliveries).set({ leaseUntil }).where(inArray(webhookDeliveries.id, rows.map((row) => row.delivery.id)))
-      return rows.map(({ delivery, webhook }): ClaimedDelivery => ({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) }))
-    }),
-
-    complete: (outcomes) => work(async (tx) => {
-      for (const { deliveryId, attempt, status, nextAttemptAt, disableWebhook } of outcomes) {
-        const delivery = await first(tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update'))
-        // Deleted with its webhook while the attempt ran.
-        if (!delivery) continue
-        const n = delivery.attempts + 1
-        await tx.insert(webhookAttempts).values({ deliveryId, n, ...attempt })
-        await tx.update(webhookDeliveries).set({ status, attempts: n, lastStatusCode: attempt.statusCode, nextAttemptAt, leaseUntil: null, updatedAt: now() })
-          .where(eq(webhookDeliveries.id, deliveryId))
-        if (disableWebhook) await tx.update(webhooks).set({ active: false, updatedAt: now() }).where(eq(webhooks.id, delivery.webhookId))
-      }
+    // One unit of work per step of the delivery loop: a delivery's row is written once for its attempt and the next claim.
+    step: (next) => work(async (tx) => {
+      if (next.outcomes.length > 0) await complete(tx, next.outcomes)
+      const handedOut = next.fanOut > 0 ? await fanOut(tx, next.fanOut) : 0
+      return { handedOut, claimed: next.claim > 0 ? await claim(tx, next.claim, next.leaseUntil) : [] }
     }),
 
     pending: async () => (await first(db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending'))))?.n ?? 0,

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { pageOf } from '../page.js'
 import { signingSecrets } from '../shapes.js'
-import type { ClaimedDelivery, WebhookStore } from '../store.js'
+import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from '../store.js'
 import type { Db } from './client.js'
 import { webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
 import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
@@ -22,6 +22,58 @@ function newDelivery (webhookId: string, event: { eventId: string, type: string,
 }
 
 const bookkeeping = { durable: false }
+
+function fanOut (tx: Tx, limit: number): number {
+  const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
+    WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
+    .all(limit) as Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
+  if (events.length === 0) return 0
+  const active = tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.active, true)).all()
+  const insert = prepared(tx, 'insert delivery', (d) => d.$client.prepare(`INSERT INTO webhook_deliveries
+    (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`))
+  const at = now()
+  for (const event of events) {
+    for (const webhook of active) {
+      if (subscribes(webhook.events, event.event)) insert.run(newId(), webhook.id, event.eventId, event.event, event.at, event.data, at, at, at)
+    }
+  }
+  prepared(tx, 'dispatched through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(events.at(-1)!.position)
+  return events.length
+}
+
+function claim (tx: Tx, limit: number, leaseUntil: string): ClaimedDelivery[] {
+  const at = now()
+  const rows = prepared(tx, 'claim deliveries', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET lease_until = @leaseUntil
+    WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= @at AND w.active = 1 AND (d.lease_until IS NULL OR d.lease_until <= @at)
+      ORDER BY d.next_attempt_at, d.id LIMIT @limit)
+    RETURNING id, webhook_id AS webhookId, event_id AS eventId, type, event_at AS eventAt, data, status, attempts,
+      last_status_code AS lastStatusCode, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, created_at AS createdAt, updated_at AS updatedAt`))
+    .all({ leaseUntil, at, limit }) as Array<DeliveryRecord & { data: string }>
+  if (rows.length === 0) return []
+  const hooks = new Map(tx.select().from(webhooks).where(eq(webhooks.active, true)).all().map((webhook) => [webhook.id, webhook]))
+  return rows.map((delivery): ClaimedDelivery => {
+    const webhook = hooks.get(delivery.webhookId)!
+    return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
+  })
+}
+
+function complete (tx: Tx, outcomes: AttemptOutcome[]): void {
+  const record = prepared(tx, 'record attempt', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1,
+    last_status_code = @statusCode, next_attempt_at = @nextAttemptAt, lease_until = NULL, updated_at = @at WHERE id = @deliveryId
+    RETURNING attempts, webhook_id AS webhookId`))
+  const log = prepared(tx, 'log attempt', (d) => d.$client.prepare(`INSERT INTO webhook_attempts (delivery_id, n, at, status_code, error, duration_ms)
+    VALUES (?, ?, ?, ?, ?, ?)`))
+  const at = now()
+  for (const { deliveryId, attempt, status, nextAttemptAt, disableWebhook } of outcomes) {
+    const updated = record.get({ status, statusCode: attempt.statusCode, nextAttemptAt, at, deliveryId }) as { attempts: number, webhookId: string } | undefined
+    // Deleted with its webhook while the attempt ran.
+    if (!updated) continue
+    log.run(deliveryId, updated.attempts, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs)
+    if (disableWebhook) tx.update(webhooks).set({ active: false, updatedAt: at }).where(eq(webhooks.id, updated.webhookId)).run()
+  }
+}
 
 export function createWebhookStore (db: Db): WebhookStore {
   return {
@@ -88,59 +140,14 @@ export function createWebhookStore (db: Db): WebhookStore {
       if (result.changes === 0) throw new NotFoundError('No delivery with this id')
     }),
 
-    // The delivery loop's three statements run for every event and attempt: raw SQL, prepared once, and
+    // The delivery loop's statements run for every event and attempt: raw SQL, prepared once, and
     // committed without waiting for the disk: after a power loss, events are handed out again and
     // attempts made again (receivers deduplicate by webhook-id), from the change log, which is durable.
-    fanOut: (limit) => unitOfWork(db, (tx) => {
-      const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
-        WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
-        .all(limit) as Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
-      if (events.length === 0) return 0
-      const active = tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.active, true)).all()
-      const insert = prepared(tx, 'insert delivery', (d) => d.$client.prepare(`INSERT INTO webhook_deliveries
-        (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`))
-      const at = now()
-      for (const event of events) {
-        for (const webhook of active) {
-          if (subscribes(webhook.events, event.event)) insert.run(newId(), webhook.id, event.eventId, event.event, event.at, event.data, at, at, at)
-        }
-      }
-      prepared(tx, 'dispatched through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(events.at(-1)!.position)
-      return events.length
-    }, bookkeeping),
-
-    claim: (limit, leaseUntil) => unitOfWork(db, (tx) => {
-      const at = now()
-      const rows = prepared(tx, 'claim deliveries', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET lease_until = @leaseUntil
-        WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-          WHERE d.status = 'pending' AND d.next_attempt_at <= @at AND w.active = 1 AND (d.lease_until IS NULL OR d.lease_until <= @at)
-          ORDER BY d.next_attempt_at, d.id LIMIT @limit)
-        RETURNING id, webhook_id AS webhookId, event_id AS eventId, type, event_at AS eventAt, data, status, attempts,
-          last_status_code AS lastStatusCode, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, created_at AS createdAt, updated_at AS updatedAt`))
-        .all({ leaseUntil, at, limit }) as Array<DeliveryRecord & { data: string }>
-      if (rows.length === 0) return []
-      const hooks = new Map(tx.select().from(webhooks).where(eq(webhooks.active, true)).all().map((webhook) => [webhook.id, webhook]))
-      return rows.map((delivery): ClaimedDelivery => {
-        const webhook = hooks.get(delivery.webhookId)!
-        return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
-      })
-    }, bookkeeping),
-
-    complete: (outcomes) => unitOfWork(db, (tx) => {
-      const record = prepared(tx, 'record attempt', (d) => d.$client.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1,
-        last_status_code = @statusCode, next_attempt_at = @nextAttemptAt, lease_until = NULL, updated_at = @at WHERE id = @deliveryId
-        RETURNING attempts, webhook_id AS webhookId`))
-      const log = prepared(tx, 'log attempt', (d) => d.$client.prepare(`INSERT INTO webhook_attempts (delivery_id, n, at, status_code, error, duration_ms)
-        VALUES (?, ?, ?, ?, ?, ?)`))
-      const at = now()
-      for (const { deliveryId, attempt, status, nextAttemptAt, disableWebhook } of outcomes) {
-        const updated = record.get({ status, statusCode: attempt.statusCode, nextAttemptAt, at, deliveryId }) as { attempts: number, webhookId: string } | undefined
-        // Deleted with its webhook while the attempt ran.
-        if (!updated) continue
-        log.run(deliveryId, updated.attempts, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs)
-        if (disableWebhook) tx.update(webhooks).set({ active: false, updatedAt: at }).where(eq(webhooks.id, updated.webhookId)).run()
-      }
+    // One unit of work per step: a delivery's row is written once for its attempt and the next claim.
+    step: (work) => unitOfWork(db, (tx) => {
+      if (work.outcomes.length > 0) complete(tx, work.outcomes)
+      const handedOut = work.fanOut > 0 ? fanOut(tx, work.fanOut) : 0
+      return { handedOut, claimed: work.claim > 0 ? claim(tx, work.claim, work.leaseUntil) : [] }
     }, bookkeeping),
 
     pending: async () => db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending')).get()?.n ?? 0,
