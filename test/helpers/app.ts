@@ -114,12 +114,17 @@ const BACKGROUND = /change_state|change_log|webhook|\bcounters\b|^\s*(begin|comm
 const ownStatements = (sources: string[]) => sources.filter((source) => !BACKGROUND.test(source))
 
 /**
- * On PostgreSQL, the SQL of every query sent while `fn` runs, but the content-state check's (its poll
- * and the read after a change: the PostgreSQL counterpart of SQLite's pragma reads).
+ * What a PostgreSQL server is sent that no request asks for: the content-state check (its poll and the
+ * read after a change: the PostgreSQL counterpart of SQLite's pragma reads), and the driver's read of
+ * the array types, its first query on every new connection (the pool opens one whenever a request
+ * finds its connections busy with background work).
  */
+const NOT_A_REQUEST = /FROM content_state|FROM pg_catalog\.pg_type/i
+
+/** On PostgreSQL, the SQL of every query sent while `fn` runs, but what no request asks for. */
 async function queriesSentDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
   const sources: string[] = []
-  h.listen((sql) => { if (!/FROM content_state/i.test(sql)) sources.push(sql) })
+  h.listen((sql) => { if (!NOT_A_REQUEST.test(sql)) sources.push(sql) })
   try {
     await fn()
   } finally {
