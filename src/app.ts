@@ -23,6 +23,8 @@ import { metricsRoutes } from './modules/metrics/metrics.routes.js'
 import { articleRoutes } from './modules/articles/articles.routes.js'
 import { revisionRoutes } from './modules/articles/revisions.routes.js'
 import { tagRoutes } from './modules/tags/tags.routes.js'
+import { mediaRoutes } from './modules/media/media.routes.js'
+import { openMediaStorage, type MediaStorage } from './lib/media-storage.js'
 import { changeJobs } from './modules/changes/changes.jobs.js'
 import { changeRoutes } from './modules/changes/changes.routes.js'
 import webhookJobs from './modules/webhooks/webhooks.jobs.js'
@@ -34,6 +36,8 @@ export interface AppDeps {
   config: Config
   /** The database behind every route (store/create-store.ts), prepared before the app is built (prepare.ts). */
   store: Store
+  /** Where media files live (lib/media-storage.ts): what CMS_MEDIA_STORAGE names unless given. */
+  mediaStorage?: MediaStorage
   /** How webhook hosts are resolved: the system's resolver unless a test stands in for DNS. */
   resolve?: Resolve
   /**
@@ -44,7 +48,7 @@ export interface AppDeps {
 }
 
 /** The HTTP app over a store; it never touches a database itself and never listens (server.ts does). */
-export async function buildApp ({ config, store, resolve = systemResolve, background = true }: AppDeps) {
+export async function buildApp ({ config, store, mediaStorage = openMediaStorage(config.mediaStorage), resolve = systemResolve, background = true }: AppDeps) {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -91,10 +95,11 @@ export async function buildApp ({ config, store, resolve = systemResolve, backgr
   const { publicUrl } = config
   await app.register(articleRoutes, { prefix: '/v1', articles: store.articles, publicUrl })
   await app.register(revisionRoutes, { prefix: '/v1', articles: store.articles, revisions: store.revisions, publicUrl })
-  await app.register(feedRoutes, { prefix: '/v1', articles: store.articles, publicUrl, siteName: config.siteName })
+  await app.register(feedRoutes, { prefix: '/v1', articles: store.articles, media: store.media, publicUrl, siteName: config.siteName })
   await app.register(searchRoutes, { prefix: '/v1', search: store.search, publicUrl })
   await app.register(tagRoutes, { prefix: '/v1', tags: store.tags, publicUrl })
-  await app.register(changeRoutes, { prefix: '/v1', changes: store.changes, articles: store.articles, tags: store.tags, content: store.content, publicUrl, retentionMs: config.changesRetentionMs })
+  await app.register(mediaRoutes, { prefix: '/v1', media: store.media, storage: mediaStorage, publicUrl, maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels })
+  await app.register(changeRoutes, { prefix: '/v1', changes: store.changes, articles: store.articles, tags: store.tags, media: store.media, content: store.content, publicUrl, retentionMs: config.changesRetentionMs })
   if (background) await app.register(changeJobs, { changes: store.changes, retentionMs: config.changesRetentionMs })
   await app.register(webhookJobs, {
     background,

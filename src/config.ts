@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { z } from 'zod'
 
 const booleanString = z.enum(['true', 'false']).transform((value) => value === 'true')
@@ -34,9 +36,28 @@ const EnvSchema = z.object({
     .regex(/^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/, 'must be seconds, comma-separated, e.g. 5,300,1800')
     .default('5,300,1800,7200,18000,36000,36000').transform((v) => v.split(',').map(Number)),
   CMS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(15_000),
+  CMS_MEDIA_STORAGE: z.string().regex(/^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'must be file:<folder> or s3://<bucket>/<prefix>')
+    .default('file:data/media'),
+  CMS_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  CMS_S3_REGION: z.string().min(1).default('us-east-1'),
+  CMS_MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  CMS_MEDIA_MAX_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
 }).refine((e) => e.CMS_WORKERS === 1 || e.DATABASE_URL !== 'file::memory:', {
   path: ['CMS_WORKERS'], message: 'more than one worker needs a database file, not file::memory:',
 })
+
+/** Where media files live: a folder (one server, or one folder every server shares), or an S3-compatible bucket. */
+export type MediaStorageTarget =
+  | { kind: 'file', folder: string }
+  | { kind: 's3', bucket: string, prefix: string, endpoint: string | undefined, region: string }
+
+/** The media storage a CMS_MEDIA_STORAGE value names. */
+export function mediaStorageTarget (value: string, endpoint: string | undefined, region: string): MediaStorageTarget {
+  if (value.startsWith('file:')) return { kind: 'file', folder: value.slice('file:'.length) }
+  const [bucket, ...prefix] = value.slice('s3://'.length).split('/')
+  const joined = prefix.filter(Boolean).join('/')
+  return { kind: 's3', bucket: bucket!, prefix: joined ? `${joined}/` : '', endpoint, region }
+}
 
 /** Where the newsroom lives: one SQLite file (or memory), or a PostgreSQL database any number of servers share. */
 export type DatabaseTarget =
@@ -89,6 +110,10 @@ export interface Config {
   webhookRetryDelaysMs: number[]
   /** Time a receiver has to answer one attempt. */
   webhookTimeoutMs: number
+  mediaStorage: MediaStorageTarget
+  /** The largest upload, in bytes, and the largest image, in pixels: beyond either, 413. */
+  mediaMaxBytes: number
+  mediaMaxPixels: number
 }
 
 function parseTrustProxy (value: string): boolean | string[] {
@@ -134,10 +159,16 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     webhookAllowPrivate: e.CMS_WEBHOOK_ALLOW_PRIVATE,
     webhookRetryDelaysMs: e.CMS_WEBHOOK_RETRY_SECONDS.map((seconds) => seconds * 1000),
     webhookTimeoutMs: e.CMS_WEBHOOK_TIMEOUT_MS,
+    mediaStorage: mediaStorageTarget(e.CMS_MEDIA_STORAGE, e.CMS_S3_ENDPOINT, e.CMS_S3_REGION),
+    mediaMaxBytes: e.CMS_MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.CMS_MEDIA_MAX_PIXELS,
   }
 }
 
-/** A config for tests and tools: in-memory database, no demo content, quiet logs. */
+/** A config for tests and tools: in-memory database, media in a temporary folder, no demo content, quiet logs. */
 export function testConfig (overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'silent' }), ...overrides }
+  return {
+    ...loadConfig({ DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', LOG_LEVEL: 'silent', CMS_MEDIA_STORAGE: `file:${join(tmpdir(), `newsroom-media-${process.pid}`)}` }),
+    ...overrides,
+  }
 }

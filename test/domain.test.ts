@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { newArticle, nextVersion, planPatch, sameTags } from '../src/domain/article-changes.js'
+import { coverFields, newArticle, nextVersion, planPatch, sameTags } from '../src/domain/article-changes.js'
 import { toArticle } from '../src/domain/article-view.js'
 import type { ArticleRecord } from '../src/domain/records.js'
 import { restoredContent, snapshotOf } from '../src/domain/revisions.js'
@@ -13,6 +13,7 @@ import { pageOf } from '../src/store/page.js'
 // The rules both storage engines share, on their own: no database, no HTTP.
 
 const at = '2026-11-30T09:00:00.000Z'
+const noCover = coverFields(null, undefined)
 const story = (): ArticleRecord => newArticle({
   title: 'Ледоход на Волге начался раньше срока',
   lead: 'Синоптики говорят о тёплой зиме.',
@@ -20,7 +21,7 @@ const story = (): ArticleRecord => newArticle({
   status: 'draft',
   lang: 'ru',
   tags: ['Погода'],
-}, '01JDZQ0000000000000000000A', 'ledokhod-na-volge', at)
+}, '01JDZQ0000000000000000000A', 'ledokhod-na-volge', at, noCover)
 
 describe('what a write changes', () => {
   test('a new article: rendered body, folded title key, version 1, published now when published without a date', () => {
@@ -29,27 +30,27 @@ describe('what a write changes', () => {
     assert.equal(draft.titleKey, 'ледоход на волге начался раньше срока')
     assert.match(draft.bodyHtml, /^<p><strong>ЯРОСЛАВЛЬ, 30 ноября\.<\/strong> «Лёд тронулся», — сказал дежурный МЧС\.<\/p>/)
     assert.equal(draft.publishedAt, null)
-    assert.equal(newArticle({ title: 'Срочно', body: '', status: 'published', lang: 'ru', tags: [] }, 'x', 'srochno', at).publishedAt, at)
+    assert.equal(newArticle({ title: 'Срочно', body: '', status: 'published', lang: 'ru', tags: [] }, 'x', 'srochno', at, noCover).publishedAt, at)
   })
 
   test('a patch changes only the fields whose value differs', () => {
     const current = story()
-    assert.deepEqual(planPatch(current, { title: current.title, lead: current.lead, lang: 'ru' }, at), {})
-    assert.deepEqual(planPatch(current, { title: 'Ледоход на Волге: ёлки и «льдины»' }, at), {
+    assert.deepEqual(planPatch(current, { title: current.title, lead: current.lead, lang: 'ru' }, at, undefined), {})
+    assert.deepEqual(planPatch(current, { title: 'Ледоход на Волге: ёлки и «льдины»' }, at, undefined), {
       title: 'Ледоход на Волге: ёлки и «льдины»',
       titleKey: 'ледоход на волге: елки и «льдины»',
     })
-    const body = planPatch(current, { body: 'Новый *текст*.' }, at)
+    const body = planPatch(current, { body: 'Новый *текст*.' }, at, undefined)
     assert.deepEqual(Object.keys(body).sort(), ['body', 'bodyHtml'])
     assert.equal(body.bodyHtml, '<p>Новый <em>текст</em>.</p>\n')
-    assert.deepEqual(planPatch(current, { slug: 'ledokhod' }, at), { slug: 'ledokhod' })
-    assert.deepEqual(planPatch(current, { coverImage: null, author: null }, at), {})
+    assert.deepEqual(planPatch(current, { slug: 'ledokhod' }, at, undefined), { slug: 'ledokhod' })
+    assert.deepEqual(planPatch(current, { coverImage: null, author: null }, at, noCover), {})
   })
 
   test('publishing a draft without a date publishes it now; with a date it keeps that date', () => {
-    assert.deepEqual(planPatch(story(), { status: 'published' }, at), { status: 'published', publishedAt: at })
+    assert.deepEqual(planPatch(story(), { status: 'published' }, at, undefined), { status: 'published', publishedAt: at })
     const later = '2026-12-24T06:00:00.000Z'
-    assert.deepEqual(planPatch(story(), { status: 'published', publishedAt: later }, at), { status: 'published', publishedAt: later })
+    assert.deepEqual(planPatch(story(), { status: 'published', publishedAt: later }, at, undefined), { status: 'published', publishedAt: later })
   })
 
   test('the next version bumps the version and the update time, and keeps the rest', () => {

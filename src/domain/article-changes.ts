@@ -1,10 +1,31 @@
+import { ValidationError } from '../lib/errors.js'
 import { renderMarkdown } from '../lib/markdown.js'
 import { nameKey } from '../lib/slugs.js'
-import type { ArticleCreate, ArticlePatch } from '../modules/articles/articles.schemas.js'
-import type { ArticleRecord, TagRef } from './records.js'
+import type { ArticleCreate, ArticlePatch, CoverImageInput } from '../modules/articles/articles.schemas.js'
+import type { ArticleRecord, MediaRecord, TagRef } from './records.js'
+
+/** A cover as a record keeps it: an external URL, or an image of the media library with the facts it shows. */
+export type CoverFields = Pick<ArticleRecord, 'coverImageUrl' | 'coverImageAlt' | 'coverMediaId' | 'coverMedia'>
+
+/** The media id a cover asks for, if it asks for one: the store looks it up in the write's unit of work. */
+export const coverMediaId = (cover: CoverImageInput | null | undefined): string | undefined =>
+  cover && 'mediaId' in cover ? cover.mediaId : undefined
+
+/** The record's cover fields for a requested cover; `media` is what coverMediaId named (undefined when unknown: 400). */
+export function coverFields (cover: CoverImageInput | null | undefined, media: MediaRecord | undefined): CoverFields {
+  if (!cover) return { coverImageUrl: null, coverImageAlt: null, coverMediaId: null, coverMedia: null }
+  if ('url' in cover) return { coverImageUrl: cover.url, coverImageAlt: cover.alt, coverMediaId: null, coverMedia: null }
+  if (!media) throw new ValidationError([{ path: 'coverImage.mediaId', message: 'no media with this id' }])
+  return {
+    coverImageUrl: null,
+    coverImageAlt: cover.alt ?? media.alt,
+    coverMediaId: media.id,
+    coverMedia: { width: media.width, height: media.height, credit: media.credit },
+  }
+}
 
 /** A new article's first version, under the id and slug the store chose. */
-export function newArticle (input: ArticleCreate, id: string, slug: string, at: string): ArticleRecord {
+export function newArticle (input: ArticleCreate, id: string, slug: string, at: string, cover: CoverFields): ArticleRecord {
   return {
     id,
     slug,
@@ -19,8 +40,7 @@ export function newArticle (input: ArticleCreate, id: string, slug: string, at: 
     deletedAt: null,
     lang: input.lang,
     author: input.author ?? null,
-    coverImageUrl: input.coverImage?.url ?? null,
-    coverImageAlt: input.coverImage?.alt ?? null,
+    ...cover,
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -32,10 +52,10 @@ export function newArticle (input: ArticleCreate, id: string, slug: string, at: 
  * nothing does, which makes no new version). A new slug is among them; the store checks it is free
  * and keeps the current one as a redirect.
  */
-export function planPatch (current: ArticleRecord, patch: ArticlePatch, at: string): Partial<ArticleRecord> {
+export function planPatch (current: ArticleRecord, patch: ArticlePatch, at: string, cover: CoverFields | undefined): Partial<ArticleRecord> {
   const changes: Partial<ArticleRecord> = {}
   const set = <K extends keyof ArticleRecord>(key: K, value: ArticleRecord[K]) => {
-    if (value !== current[key]) changes[key] = value
+    if (key === 'coverMedia' ? JSON.stringify(value) !== JSON.stringify(current[key]) : value !== current[key]) changes[key] = value
   }
   if (patch.title !== undefined) {
     set('title', patch.title)
@@ -55,9 +75,8 @@ export function planPatch (current: ArticleRecord, patch: ArticlePatch, at: stri
   }
   if (patch.lang !== undefined) set('lang', patch.lang)
   if (patch.author !== undefined) set('author', patch.author)
-  if (patch.coverImage !== undefined) {
-    set('coverImageUrl', patch.coverImage?.url ?? null)
-    set('coverImageAlt', patch.coverImage?.alt ?? null)
+  if (cover) {
+    for (const key of ['coverImageUrl', 'coverImageAlt', 'coverMediaId', 'coverMedia'] as const) set(key, cover[key])
   }
   return changes
 }

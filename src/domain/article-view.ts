@@ -6,6 +6,17 @@ import { stateOf } from './visibility.js'
 export type ArticleData = Omit<Article, 'url'>
 export type ArticleListData = Omit<ArticleListItem, 'url'>
 
+/** The path of a media's file, made absolute where the response is built (withUrl). */
+export const mediaFilePath = (id: string) => `/v1/media/${id}/file`
+
+function coverOf (row: ArticleSummaryRecord): ArticleData['coverImage'] {
+  if (row.coverMediaId && row.coverMedia) {
+    const { width, height, credit } = row.coverMedia
+    return { mediaId: row.coverMediaId, url: mediaFilePath(row.coverMediaId), alt: row.coverImageAlt ?? '', width, height, credit }
+  }
+  return row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null
+}
+
 /** The API shape of a record at instant `at` (which decides draft/scheduled/published). */
 export function toArticle (row: ArticleSummaryRecord & Pick<Article, 'body' | 'bodyHtml'>, tags: TagRef[], at: string): ArticleData
 export function toArticle (row: ArticleSummaryRecord, tags: TagRef[], at: string): ArticleListData
@@ -23,7 +34,7 @@ export function toArticle (row: ArticleSummaryRecord, tags: TagRef[], at: string
     version: row.version,
     lang: row.lang,
     author: row.author,
-    coverImage: row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,
+    coverImage: coverOf(row),
     tags,
   }
 }

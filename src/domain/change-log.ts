@@ -1,20 +1,25 @@
+import type { Media } from '../modules/media/media.schemas.js'
 import type { Tag } from '../modules/tags/tags.schemas.js'
 import type { ArticleData } from './article-view.js'
+
+/** A media item as the stores hand it on: everything but its URL, added where the response is built. */
+export type MediaData = Omit<Media, 'url'>
 
 // The change log under /v1/changes and webhooks: every write to articles and tags appends entries in
 // its own unit of work, in commit order. What a write appends is decided here, the same for both engines.
 
 export const EVENT_TYPES = [
   'article.created', 'article.updated', 'article.published', 'article.unpublished', 'article.deleted',
-  'article.restored', 'article.purged', 'tag.created', 'tag.updated', 'tag.deleted', 'webhook.ping',
+  'article.restored', 'article.purged', 'tag.created', 'tag.updated', 'tag.deleted',
+  'media.created', 'media.updated', 'media.deleted', 'webhook.ping',
 ] as const
 export type EventType = typeof EVENT_TYPES[number]
 
 /** What an event's webhook body carries as `data`: the article as a viewer sees it without its body, the tag, or just an id. */
-export type EventData = Omit<ArticleData, 'body' | 'bodyHtml'> | Tag | { id: string }
+export type EventData = Omit<ArticleData, 'body' | 'bodyHtml'> | Tag | MediaData | { id: string }
 
 export interface ChangeEntry {
-  type: 'article' | 'tag'
+  type: 'article' | 'tag' | 'media'
   itemId: string
   /** The webhook event this entry is, or null for an entry that only tells sync clients to look again. */
   event: EventType | null
@@ -68,7 +73,12 @@ export function tagChange (event: 'tag.created' | 'tag.updated' | 'tag.deleted',
   return { type: 'tag', itemId: tag.id, event, public: isPublic, data: event === 'tag.deleted' ? { id: tag.id } : tag }
 }
 
-/** Events a webhook's `events` list subscribes to: names, `article.*`, `tag.*` or `*`. */
+/** A media item's event: for staff only (the public reads media by id, never the library). */
+export function mediaChange (event: 'media.created' | 'media.updated' | 'media.deleted', media: MediaData | { id: string }): ChangeEntry {
+  return { type: 'media', itemId: media.id, event, public: false, data: event === 'media.deleted' ? { id: media.id } : media }
+}
+
+/** Events a webhook's `events` list subscribes to: names, `article.*`, `tag.*`, `media.*` or `*`. */
 export function subscribes (patterns: string[], event: EventType): boolean {
   return patterns.some((pattern) => pattern === '*' || pattern === event ||
     (pattern.endsWith('.*') && event.startsWith(pattern.slice(0, -1))))

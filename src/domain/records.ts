@@ -19,12 +19,44 @@ export interface ArticleRecord {
   deletedAt: string | null
   lang: string
   author: string | null
+  /** An external cover's URL; null for a cover from the media library (coverMediaId) or none. */
   coverImageUrl: string | null
   coverImageAlt: string | null
+  /** The cover from the media library, and its copied facts (kept current when the media changes). */
+  coverMediaId: string | null
+  coverMedia: CoverMedia | null
   version: number
   createdAt: string
   updatedAt: string
 }
+
+/** What an article keeps of its cover from the media library, so reads need no join. */
+export interface CoverMedia {
+  width: number
+  height: number
+  credit: string | null
+}
+
+/** An image in the media library. Its files (the re-encoded master, its variants) live in media storage. */
+export interface MediaRecord {
+  id: string
+  mimeType: MediaType
+  width: number
+  height: number
+  /** The master file's size: what `GET /v1/media/{id}/file` sends without parameters. */
+  bytes: number
+  alt: string
+  caption: string | null
+  credit: string | null
+  focalX: number | null
+  focalY: number | null
+  placeholder: string
+  createdAt: string
+  updatedAt: string
+}
+
+export const MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/gif'] as const
+export type MediaType = typeof MEDIA_TYPES[number]
 
 /** An article as lists read it: body and bodyHtml only with include=body. */
 export type ArticleSummaryRecord = Omit<ArticleRecord, 'body' | 'bodyHtml'> & Partial<Pick<ArticleRecord, 'body' | 'bodyHtml'>>

@@ -22,7 +22,9 @@ export function restoredContent ({ row, tags }: RevisionSnapshot): ArticlePatch 
     body: row.body,
     lang: row.lang,
     author: row.author,
-    coverImage: row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,
+    coverImage: row.coverMediaId
+      ? { mediaId: row.coverMediaId, alt: row.coverImageAlt ?? '' }
+      : row.coverImageUrl ? { url: row.coverImageUrl, alt: row.coverImageAlt ?? '' } : null,
     tags: tags.map((t) => t.slug),
   }
 }

@@ -14,6 +14,15 @@ export function appendVary (reply: FastifyReply, field: string): void {
   reply.header('Vary', [...fields, field].join(', '))
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's answers never change for a URL, whoever asks (media files): cached for a year by anyone. */
+    immutable?: boolean
+  }
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+
 /** Cache-Control of an anonymous read: shared caches may keep it for max-age seconds. */
 export const publicCacheControl = (maxAge: number) => `public, max-age=${maxAge}`
 
@@ -52,8 +61,12 @@ export default fp<CachingOptions>(async function caching (app, { maxAge }) {
       reply.header('ETag', etag)
     }
     if (!read) return payload
-    appendVary(reply, 'Authorization')
-    reply.header('Cache-Control', request.principal ? 'private, no-cache' : publicCacheControl(maxAge))
+    if (request.routeOptions.config.immutable) {
+      reply.header('Cache-Control', IMMUTABLE)
+    } else {
+      appendVary(reply, 'Authorization')
+      reply.header('Cache-Control', request.principal ? 'private, no-cache' : publicCacheControl(maxAge))
+    }
     const ifNoneMatch = request.headers['if-none-match']
     if (etag && ifNoneMatch && etagMatches(ifNoneMatch, etag, 'weak')) {
       reply.code(304)

@@ -15,6 +15,11 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_BAD_URL: 'BAD_REQUEST',
+  // @fastify/multipart's limits (media uploads).
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
 }
 
 function sendProblem (reply: FastifyReply, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {

@@ -17,9 +17,19 @@ const EVENT_SUMMARIES: Record<typeof EVENT_TYPES[number], string> = {
   'tag.created': 'A tag was created',
   'tag.updated': 'A tag’s name, slug or description changed',
   'tag.deleted': 'A tag was deleted (and detached from its articles)',
+  'media.created': 'An image was uploaded to the media library',
+  'media.updated': 'An image’s alt, caption, credit or focal point changed',
+  'media.deleted': 'An image was deleted from the media library, with its files',
   'webhook.ping': 'A test delivery asked for with POST /v1/webhooks/{id}/ping',
 }
 const WEBHOOK_EVENTS: WebhookEvent[] = EVENT_TYPES.map((name) => ({ name, schema: eventSchemaName(name), summary: EVENT_SUMMARIES[name] }))
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The multipart/form-data body a route reads itself, for the document. */
+    multipartBody?: unknown
+  }
+}
 
 /** OpenAPI 3.1 from the routes' Zod schemas, served at /openapi.json, with the reference UI at /docs. */
 export default fp(async function openapi (app) {
@@ -38,6 +48,7 @@ export default fp(async function openapi (app) {
       tags: [
         { name: 'Articles', description: 'News articles: drafts, scheduled and published' },
         { name: 'Tags', description: 'Topics that group articles' },
+        { name: 'Media', description: 'Images for articles, stored without their metadata, with variants by width and format' },
         { name: 'Feed', description: 'The latest-news feed, also as RSS, Atom and JSON Feed' },
         { name: 'Search', description: 'Russian- and English-aware full-text search' },
         { name: 'Changes', description: 'Delta sync: what changed since a cursor, deletions included' },
@@ -53,7 +64,9 @@ export default fp(async function openapi (app) {
       },
     },
     transform (input) {
-      const { schema, url } = jsonSchemaTransform(input)
+      // A multipart body is parsed by its handler, not validated by Fastify: the document still says what it takes.
+      const multipartBody = input.route.config?.multipartBody
+      const { schema, url } = jsonSchemaTransform(multipartBody ? { ...input, schema: { ...input.schema, body: multipartBody, consumes: ['multipart/form-data'] } } : input)
       const role = input.route.config?.role
       if (input.route.config?.ownAuth) {
         return { schema: { ...schema, security: [{ metricsToken: [] }], description: 'Requires CMS_METRICS_TOKEN as the bearer token.', 'x-required-role': 'metrics' }, url }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { TagRecord, TagRef, TokenRecord, WebhookRecord } from '../domain/records.js'
+import type { MediaData } from '../domain/change-log.js'
+import type { MediaRecord, TagRecord, TagRef, TokenRecord, WebhookRecord } from '../domain/records.js'
 import { encodeCursor } from '../lib/cursor.js'
 import { renderMarkdown } from '../lib/markdown.js'
 import { snippet } from '../lib/search-query.js'
@@ -27,6 +28,21 @@ export const toTag = (row: TagRecord, count: number): Tag => ({
   name: row.name,
   description: row.description,
   articleCount: count,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+})
+
+export const toMedia = (row: MediaRecord): MediaData => ({
+  id: row.id,
+  mimeType: row.mimeType,
+  width: row.width,
+  height: row.height,
+  bytes: row.bytes,
+  alt: row.alt,
+  caption: row.caption,
+  credit: row.credit,
+  focalPoint: row.focalX === null || row.focalY === null ? null : { x: row.focalX, y: row.focalY },
+  placeholder: row.placeholder,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 })

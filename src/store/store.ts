@@ -1,5 +1,5 @@
 import type { ArticleData, ArticleListData } from '../domain/article-view.js'
-import type { AttemptRecord, DeliveryRecord, WebhookRecord } from '../domain/records.js'
+import type { AttemptRecord, DeliveryRecord, MediaRecord, WebhookRecord } from '../domain/records.js'
 import type { ArticleState } from '../domain/visibility.js'
 import type { Audience, Principal } from '../lib/auth.js'
 import type { SearchQuery as ParsedQuery } from '../lib/search-query.js'
@@ -77,6 +77,22 @@ export interface TokenStore {
   revoke (id: string): Promise<void>
 }
 
+/** What an editor may change of a media record. */
+export type MediaChanges = Partial<Pick<MediaRecord, 'alt' | 'caption' | 'credit' | 'focalX' | 'focalY'>>
+
+/** The media library's records; the files are in media storage, written before a record and removed after it. */
+export interface MediaStore {
+  create (record: MediaRecord): Promise<MediaRecord>
+  /** Newest first. */
+  list (limit: number, cursor: string | undefined): Promise<Page<MediaRecord>>
+  byId (id: string): Promise<MediaRecord | undefined>
+  byIds (ids: string[]): Promise<MediaRecord[]>
+  /** Also what the articles that use it as their cover show of it (alt where it was the media's, credit). */
+  update (id: string, changes: MediaChanges): Promise<MediaRecord>
+  /** 409 while an article that is not purged uses it as its cover. */
+  remove (id: string): Promise<void>
+}
+
 export type SearchHitData = Omit<SearchHit, 'url'>
 
 export interface SearchStore {
@@ -105,7 +121,7 @@ export interface ContentStateStore {
 /** A change log entry as a sync follows it: which item to look at again. */
 export interface ChangeRef {
   position: number
-  type: 'article' | 'tag'
+  type: 'article' | 'tag' | 'media'
   id: string
   /** When the change was made. */
   at: string
@@ -121,7 +137,7 @@ export interface ChangeStore {
   prunedThrough (): Promise<number>
   /** Entries after `position`, oldest first; the public gets only those it may learn of. */
   after (position: number, audience: Audience, limit: number): Promise<ChangeRef[]>
-  /** What the audience can read now, articles then tags, each in id order, after `from` (an id of '' starts a type). */
+  /** What the audience can read now — articles, tags, then (staff only) media — each in id order, after `from` (an id of '' starts a type). */
   snapshot (audience: Audience, from: SnapshotRef, limit: number): Promise<SnapshotRef[]>
   /** Appends article.published for every scheduled article that went live since the last call; returns how many. */
   publishDue (): Promise<number>
@@ -200,7 +216,7 @@ export interface CounterStore {
 }
 
 /** What a newsroom copy moves, parents before children: the search index is rebuilt, counts and versions are kept by triggers. */
-export const COPIED_TABLES = ['tags', 'articles', 'articleTags', 'articleRevisions', 'articleSlugs', 'tokens'] as const
+export const COPIED_TABLES = ['tags', 'media', 'articles', 'articleTags', 'articleRevisions', 'articleSlugs', 'tokens'] as const
 export type CopiedTable = typeof COPIED_TABLES[number]
 export interface CopyBatch {
   table: CopiedTable
@@ -210,7 +226,7 @@ export interface CopyBatch {
 
 /** Whole-newsroom export and import, row for row (`npm run db:copy`). */
 export interface CopyStore {
-  /** True when the database holds no article, tag or token. */
+  /** True when the database holds no article, tag, media or token. */
   isEmpty (): Promise<boolean>
   /** Every row of the copied tables, table by table in COPIED_TABLES order, in primary-key order, in batches. */
   rows (): AsyncIterable<CopyBatch>
@@ -227,6 +243,7 @@ export interface Store {
   articles: ArticleStore
   revisions: RevisionStore
   tags: TagStore
+  media: MediaStore
   tokens: TokenStore
   search: SearchStore
   changes: ChangeStore

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import supertest from 'supertest'
 import { pino } from 'pino'
@@ -11,6 +14,7 @@ import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { openDatabase, type Db } from '../../src/store/sqlite/client.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
+import type { MediaStorage } from '../../src/lib/media-storage.js'
 import { engine, freshPostgresDatabase, type RawSql } from './databases.js'
 import { createSpecValidator } from './spec-validator.js'
 
@@ -25,9 +29,9 @@ export interface CallOptions {
 const quiet = pino({ level: 'silent' })
 
 /** An app over the store, started as server.ts starts one: the store prepared (migrations, admin token…), then the app built. */
-export async function startApp (store: Store, config: Config) {
+export async function startApp (store: Store, config: Config, mediaStorage?: MediaStorage) {
   await prepareStore(store, config, quiet)
-  const app = await buildApp({ config, store })
+  const app = await buildApp({ config, store, ...(mediaStorage ? { mediaStorage } : {}) })
   await app.ready()
   return app
 }
@@ -69,10 +73,13 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
  * checked against the served OpenAPI document; `t.after` closes it all. `sql` runs raw SQL on that
  * database; `db` is the SQLite connection under the store (SQLite half only), for tests of SQLite itself.
  */
-export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:') {
-  const config = testConfig({ adminToken: ADMIN_TOKEN, ...overrides })
+export async function setup (t: TestContext, overrides: Partial<Config> = {}, databasePath = ':memory:', mediaStorage?: MediaStorage) {
+  // Media files of each test in a folder of its own, gone with it.
+  const mediaFolder = mkdtempSync(join(tmpdir(), 'cms-media-'))
+  t.after(() => rmSync(mediaFolder, { recursive: true, force: true }))
+  const config = testConfig({ adminToken: ADMIN_TOKEN, mediaStorage: { kind: 'file', folder: mediaFolder }, ...overrides })
   const { store, db, url, sql, dispose, listen } = await freshStore(databasePath)
-  const app = await startApp(store, config)
+  const app = await startApp(store, config, mediaStorage)
   t.after(async () => {
     await app.close()
     await store.close()
@@ -100,7 +107,7 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db: db!, databaseUrl: url, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db: db!, databaseUrl: url, mediaFolder, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>

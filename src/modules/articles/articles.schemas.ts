@@ -3,12 +3,21 @@ import { Cursor, Id, Limit, page, Slug, Timestamp } from '../../lib/schemas.js'
 import { lookupText, text } from '../../lib/text.js'
 import { ARTICLE_STATES } from '../../domain/visibility.js'
 
-export const CoverImage = z.strictObject({
+const ExternalCover = z.strictObject({
   // Stored as the WHATWG URL serializes it: never a raw quote, <, > or space for a frontend to trip on.
   url: z.url({ protocol: /^https?$/ }).max(2000).transform((value) => new URL(value).href)
     .describe('Absolute http(s) URL; stored normalised (percent-encoded where needed)'),
   alt: text({ max: 500 }).default(''),
-}).meta({ id: 'CoverImage' })
+})
+
+const MediaCover = z.strictObject({
+  mediaId: Id.describe('An image of the media library'),
+  alt: text({ max: 500 }).optional().describe('The media’s own alt when absent'),
+})
+
+export const CoverImage = z.union([ExternalCover, MediaCover])
+  .describe('An image elsewhere by URL, or one of the media library by id').meta({ id: 'CoverImage' })
+export type CoverImageInput = z.infer<typeof CoverImage>
 
 const ArticleTagRef = z.object({ id: Id, slug: z.string(), name: z.string() })
 
@@ -26,7 +35,14 @@ export const Article = z.object({
   version: z.number().int().min(1),
   lang: z.string(),
   author: z.string().nullable(),
-  coverImage: z.object({ url: z.string(), alt: z.string() }).nullable(),
+  coverImage: z.object({
+    url: z.string().describe('Absolute URL of the image'),
+    alt: z.string(),
+    mediaId: Id.optional().describe('Present for a cover from the media library, with its size and credit'),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    credit: z.string().nullable().optional(),
+  }).nullable(),
   tags: z.array(ArticleTagRef),
   url: z.string().describe('Absolute URL of the article'),
 }).meta({ id: 'Article' })

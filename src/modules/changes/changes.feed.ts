@@ -1,12 +1,14 @@
 import type { Audience } from '../../lib/auth.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { AppError, BadRequestError } from '../../lib/errors.js'
-import type { ArticleStore, ChangeRef, ChangeStore, SnapshotRef, TagStore } from '../../store/store.js'
+import { toMedia } from '../../store/shapes.js'
+import type { ArticleStore, ChangeRef, ChangeStore, MediaStore, SnapshotRef, TagStore } from '../../store/store.js'
 import { withUrl } from '../articles/articles.view.js'
+import { withMediaUrl } from '../media/media.view.js'
 import type { Change } from './changes.schemas.js'
 
-// How /v1/changes pages: from no cursor, a snapshot of what the caller can read (articles, then tags,
-// each once), then the change log from the position the snapshot started at. A log page is compacted:
+// How /v1/changes pages: from no cursor, a snapshot of what the caller can read (articles, tags, then
+// for staff media, each once), then the change log from the position the snapshot started at. A log page is compacted:
 // each item once, in its latest state, at the place of its latest change.
 
 type Position =
@@ -29,7 +31,7 @@ function decode (cursor: string): Position {
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error
     const [head, type, id, issuedAt] = decodeCursor(cursor, SNAPSHOT, ['number', 'string', 'string', 'number'])
-    if (type !== 'article' && type !== 'tag') throw error
+    if (type !== 'article' && type !== 'tag' && type !== 'media') throw error
     return { phase: 'snapshot', head: head as number, from: { type, id: id as string }, issuedAt: issuedAt as number }
   }
 }
@@ -44,14 +46,19 @@ export interface ChangeFeedDeps {
   changes: ChangeStore
   articles: ArticleStore
   tags: TagStore
+  media: MediaStore
   publicUrl: string
   retentionMs: number
 }
 
-export function createChangeFeed ({ changes, articles, tags, publicUrl, retentionMs }: ChangeFeedDeps) {
-  /** The item as the audience reads it now, or null when it cannot. */
+export function createChangeFeed ({ changes, articles, tags, media, publicUrl, retentionMs }: ChangeFeedDeps) {
+  /** The item as the audience reads it now, or null when it cannot (the public never reads the media library). */
   async function read (ref: SnapshotRef, audience: Audience): Promise<Change['data']> {
     if (ref.type === 'tag') return (await tags.byId(ref.id, audience)) ?? null
+    if (ref.type === 'media') {
+      const record = audience === 'staff' ? await media.byId(ref.id) : undefined
+      return record ? withMediaUrl(toMedia(record), publicUrl) : null
+    }
     const article = await articles.byId(ref.id, audience)
     return article ? withUrl(article, publicUrl) : null
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Timestamp } from '../../lib/schemas.js'
 import { Article } from '../articles/articles.schemas.js'
+import { Media } from '../media/media.schemas.js'
 import { Tag } from '../tags/tags.schemas.js'
 
 export const ChangesQuery = z.strictObject({
@@ -12,10 +13,10 @@ export type ChangesQuery = z.infer<typeof ChangesQuery>
 
 export const Change = z.object({
   op: z.enum(['upsert', 'delete']).describe('upsert: replace your copy with `data`; delete: remove it'),
-  type: z.enum(['article', 'tag']),
+  type: z.enum(['article', 'tag', 'media']).describe('media: for viewer+ tokens only, as the media library is'),
   id: Id,
   at: Timestamp.describe('When the change was made'),
-  data: z.union([Article, Tag]).nullable().describe('The article (with body) or tag as the caller reads it now; null for a delete'),
+  data: z.union([Article, Tag, Media]).nullable().describe('The article (with body), tag or media as the caller reads it now; null for a delete'),
 }).meta({ id: 'Change' })
 export type Change = z.infer<typeof Change>
 

@@ -4,8 +4,15 @@ import type { FeedItem, JsonFeed } from './feed.schemas.js'
 // Written here rather than with the `feed` package, which leaves `<` unescaped in Atom attributes,
 // marks plain-text titles as HTML and has no dc:creator: every field below reaches a parser exactly as stored.
 
-/** A feed item plus what only the syndication formats carry. */
-export type FeedEntry = FeedItem & { author: string | null }
+/** A feed item plus what only the syndication formats carry: the author, and a cover from the media library. */
+export type FeedEntry = FeedItem & { author: string | null, enclosure: Enclosure | null }
+
+/** A cover image as feeds attach it: its absolute URL, media type and size in bytes. */
+export interface Enclosure {
+  url: string
+  type: string
+  length: number
+}
 
 export interface FeedContext {
   items: FeedEntry[]
@@ -46,6 +53,7 @@ export function toRss ({ items, selfUrl, publicUrl, siteName, lang }: FeedContex
     element('description', item.lead),
     element('dc:creator', item.author),
     ...item.tags.map((tag) => element('category', tag.name)),
+    item.enclosure ? `<enclosure url="${x(item.enclosure.url)}" length="${item.enclosure.length}" type="${x(item.enclosure.type)}"/>` : '',
     '</item>',
   ].join(''))
   return [
@@ -75,6 +83,9 @@ export function toAtom ({ items, selfUrl, publicUrl, siteName, lang }: FeedConte
     item.author === null ? '' : `<author>${element('name', item.author)}</author>`,
     element('summary', item.lead, ' type="text"'),
     ...item.tags.map((tag) => `<category term="${x(tag.slug)}" label="${x(tag.name)}"/>`),
+    item.enclosure
+      ? `<link rel="enclosure" type="${x(item.enclosure.type)}" length="${item.enclosure.length}" href="${x(item.enclosure.url)}"/>`
+      : '',
     '</entry>',
   ].join(''))
   return [
@@ -114,6 +125,7 @@ export function toJsonFeed ({ items, selfUrl, publicUrl, siteName, lang }: FeedC
       date_published: item.publishedAt,
       date_modified: item.updatedAt,
       ...(item.author === null ? {} : { authors: [{ name: item.author }] }),
+      ...(item.enclosure ? { image: item.enclosure.url } : {}),
       tags: item.tags.map((tag) => tag.name),
       language: item.lang,
     })),

@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyRequest } from 'fastify'
 import { linkNext } from '../../lib/pagination.js'
 import { NotModified, problems } from '../../lib/schemas.js'
-import type { ArticleStore } from '../../store/store.js'
+import { mediaFilePath } from '../../domain/article-view.js'
+import type { ArticleStore, MediaStore } from '../../store/store.js'
 import { articleUrl } from '../articles/articles.view.js'
-import { toAtom, toJsonFeed, toRss, type FeedEntry } from './feed.formats.js'
+import { toAtom, toJsonFeed, toRss, type Enclosure, type FeedEntry } from './feed.formats.js'
 import { FeedPage, FeedQuery, JsonFeed } from './feed.schemas.js'
 
 const xml = (type: string, description: string) => ({
@@ -13,12 +14,18 @@ const xml = (type: string, description: string) => ({
   content: { [type]: { schema: z.string() } },
 })
 
-export const feedRoutes: FastifyPluginAsyncZod<{ articles: ArticleStore, publicUrl: string, siteName: string }> = async (app, { articles, publicUrl, siteName }) => {
+export const feedRoutes: FastifyPluginAsyncZod<{ articles: ArticleStore, media: MediaStore, publicUrl: string, siteName: string }> = async (app, { articles, media, publicUrl, siteName }) => {
   const tags = ['Feed']
 
   /** Published articles, newest first (ties by id), as compact feed items; always the public view. */
   async function latest (query: FeedQuery) {
     const { items, nextCursor } = await articles.list({ ...query, sort: '-publishedAt' }, 'public', { countTotal: false })
+    // Media covers become enclosures, which carry the file's type and size: one query for the page.
+    const covers = new Map((await media.byIds([...new Set(items.flatMap((a) => a.coverImage?.mediaId ?? []))])).map((m) => [m.id, m]))
+    const enclosure = (mediaId: string | undefined): Enclosure | null => {
+      const cover = mediaId === undefined ? undefined : covers.get(mediaId)
+      return cover ? { url: publicUrl + mediaFilePath(cover.id), type: cover.mimeType, length: cover.bytes } : null
+    }
     const entries: FeedEntry[] = items.map((a) => ({
       id: a.id,
       slug: a.slug,
@@ -30,6 +37,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ articles: ArticleStore, publicU
       tags: a.tags.map(({ slug, name }) => ({ slug, name })),
       url: articleUrl(publicUrl, a.slug),
       author: a.author,
+      enclosure: enclosure(a.coverImage?.mediaId),
     }))
     return { items: entries, nextCursor }
   }

@@ -50,6 +50,7 @@ export const JsonFeed = z.object({
     date_published: z.string(),
     date_modified: z.string(),
     authors: z.array(Author).optional(),
+    image: z.string().optional().describe('The cover from the media library'),
     tags: z.array(z.string()),
     language: z.string(),
   })),

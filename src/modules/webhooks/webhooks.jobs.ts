@@ -2,8 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AttemptOutcome, ClaimedDelivery, ContentStateStore, WebhookStore } from '../../store/store.js'
+import type { MediaData } from '../../domain/change-log.js'
 import type { Sender } from '../../lib/webhook-sender.js'
 import { withUrl } from '../articles/articles.view.js'
+import { withMediaUrl } from '../media/media.view.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,11 +44,11 @@ export interface WebhookJobOptions {
   publicUrl: string
 }
 
-/** The body a receiver gets: `{ type, timestamp, data }`, an article's data with its URL. */
+/** The body a receiver gets: `{ type, timestamp, data }`, an article's or a media item's data with its URLs. */
 function eventBody ({ type, eventAt, data }: Pick<ClaimedDelivery['delivery'], 'type' | 'eventAt' | 'data'>, publicUrl: string): string {
   const shown = type.startsWith('article.') && typeof (data as { slug?: unknown }).slug === 'string'
     ? withUrl(data as { slug: string }, publicUrl)
-    : data
+    : type === 'media.created' || type === 'media.updated' ? withMediaUrl(data as MediaData, publicUrl) : data
   return JSON.stringify({ type, timestamp: eventAt, data: shown })
 }
 

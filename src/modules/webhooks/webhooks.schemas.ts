@@ -3,10 +3,11 @@ import { EVENT_TYPES, type EventType } from '../../domain/change-log.js'
 import { Cursor, Id, Limit, page, Timestamp } from '../../lib/schemas.js'
 import { text } from '../../lib/text.js'
 import { Article } from '../articles/articles.schemas.js'
+import { Media } from '../media/media.schemas.js'
 import { Tag } from '../tags/tags.schemas.js'
 
-const EventPattern = z.enum([...EVENT_TYPES, 'article.*', 'tag.*', '*'])
-  .describe('An event name, or article.*, tag.* or * for several')
+const EventPattern = z.enum([...EVENT_TYPES, 'article.*', 'tag.*', 'media.*', '*'])
+  .describe('An event name, or article.*, tag.*, media.* or * for several')
 
 const WebhookUrl = z.url({ protocol: /^https?$/ }).max(2000).transform((value) => new URL(value).href)
   .describe('http(s) URL deliveries are POSTed to; its host must resolve to public addresses unless CMS_WEBHOOK_ALLOW_PRIVATE=true')
@@ -88,9 +89,9 @@ export const eventSchemaName = (type: EventType) =>
   type.split('.').map((part) => part[0]!.toUpperCase() + part.slice(1)).join('') + 'Event'
 
 export const EVENT_BODIES = Object.fromEntries(EVENT_TYPES.map((type) => {
-  const data = type === 'article.purged' || type === 'tag.deleted' || type === 'webhook.ping'
+  const data = type === 'article.purged' || type === 'tag.deleted' || type === 'media.deleted' || type === 'webhook.ping'
     ? DeletedItem
-    : type.startsWith('article.') ? ArticleEventData : Tag
+    : type.startsWith('article.') ? ArticleEventData : type.startsWith('media.') ? Media : Tag
   return [type, z.object({
     type: z.literal(type),
     timestamp: Timestamp.describe('When the event happened'),

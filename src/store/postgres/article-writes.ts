@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import { nextVersion, newArticle, planPatch, sameTags } from '../../domain/article-changes.js'
+import { coverFields, coverMediaId, nextVersion, newArticle, planPatch, sameTags, type CoverFields } from '../../domain/article-changes.js'
 import { articleChanges, type ArticleWrite } from '../../domain/change-log.js'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleRecord, TagRef } from '../../domain/records.js'
@@ -8,12 +8,13 @@ import { changesSearchText } from '../../domain/search-document.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { slugFrom } from '../../lib/slugs.js'
-import type { ArticlePatch } from '../../modules/articles/articles.schemas.js'
+import type { ArticlePatch, CoverImageInput } from '../../modules/articles/articles.schemas.js'
 import type { ArticleStore, WriteContext } from '../store.js'
 import { linkTags, tagsOfArticle } from './article-tags.js'
 import { appendChanges } from './change-log.js'
 import type { PgDb } from './client.js'
 import { saveRevision, snapshotAt } from './revisions.js'
+import { mediaById } from './media.js'
 import { articles } from './schema.js'
 import { indexArticle, removeFromIndex, touchIndexed } from './search-index.js'
 import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
@@ -34,6 +35,12 @@ async function readBack (tx: Tx, id: string): Promise<ArticleData> {
   return toArticle(record!, await tagsOfArticle(tx, id), now())
 }
 
+/** The record's fields for a requested cover, its media read in the write's unit of work. */
+async function coverFor (tx: Tx, cover: CoverImageInput | null | undefined): Promise<CoverFields> {
+  const mediaId = coverMediaId(cover)
+  return coverFields(cover, mediaId === undefined ? undefined : await mediaById(tx, mediaId))
+}
+
 /** Writes the next version of the record, with these tags, and saves it as a revision. */
 async function commitVersion (tx: Tx, { record, tags }: Current, changes: Partial<ArticleRecord>, newTags: TagRef[] | null, actor: string): Promise<void> {
   const at = now()
@@ -48,7 +55,7 @@ async function commitVersion (tx: Tx, { record, tags }: Current, changes: Partia
 /** Applies a patch (domain/article-changes.ts says what changes); no new version when nothing does. */
 async function applyPatch (tx: Tx, current: Current, patch: ArticlePatch, actor: string): Promise<void> {
   const at = now()
-  const changes = planPatch(current.record, patch, at)
+  const changes = planPatch(current.record, patch, at, patch.coverImage === undefined ? undefined : await coverFor(tx, patch.coverImage))
   if (changes.slug !== undefined) {
     await assertSlugFree(tx, changes.slug, current.record.id)
     await moveSlug(tx, current.record.id, current.record.slug, changes.slug, at)
@@ -59,10 +66,6 @@ async function applyPatch (tx: Tx, current: Current, patch: ArticlePatch, actor:
 }
 
 export function createArticleWrites (db: PgDb): ArticleWrites {
-  /**
-   * One unit of work on an existing article: loads it FOR UPDATE and its tags (once: the precondition,
-   * the change and the revision share them), runs the caller's precondition (If-Match), then `write`.
-   */
   /**
    * One unit of work on an existing article: loads it FOR UPDATE and its tags (once: the precondition,
    * the change and the revision share them), runs the caller's precondition (If-Match), then `write`,
@@ -89,7 +92,7 @@ export function createArticleWrites (db: PgDb): ArticleWrites {
     create: (input, actor) => unitOfWork(db, async (tx) => {
       if (input.slug) await assertSlugFree(tx, input.slug)
       const at = now()
-      const record = newArticle(input, newId(), input.slug ?? await generatedSlug(tx, slugFrom(input.title) || 'article'), at)
+      const record = newArticle(input, newId(), input.slug ?? await generatedSlug(tx, slugFrom(input.title) || 'article'), at, await coverFor(tx, input.coverImage))
       await tx.insert(articles).values(record)
       const tags = await ensureTagRefs(tx, input.tags)
       await linkTags(tx, record.id, tags)

@@ -85,12 +85,17 @@ export function createChangeStore (db: PgDb): ChangeStore {
           WHERE ${audience === 'public' ? sql`${LIVE} AND a.published_at <= ${at} AND` : sql``} a.id > ${from.id} ORDER BY a.id LIMIT ${limit}`)
         for (const { id } of rows) refs.push({ type: 'article', id })
       }
-      if (refs.length < limit) {
+      if (refs.length < limit && from.type !== 'media') {
         const afterTag = from.type === 'tag' ? from.id : ''
         const rows = await db.execute<{ id: string }>(sql`SELECT id FROM tags
           WHERE ${audience === 'public' ? sql`EXISTS (SELECT 1 FROM article_tags t WHERE t.tag_id = tags.id AND t.live_published_at <= ${at}) AND` : sql``}
           id > ${afterTag} ORDER BY id LIMIT ${limit - refs.length}`)
         for (const { id } of rows) refs.push({ type: 'tag', id })
+      }
+      if (refs.length < limit && audience === 'staff') {
+        const afterMedia = from.type === 'media' ? from.id : ''
+        const rows = await db.execute<{ id: string }>(sql`SELECT id FROM media WHERE id > ${afterMedia} ORDER BY id LIMIT ${limit - refs.length}`)
+        for (const { id } of rows) refs.push({ type: 'media', id })
       }
       return refs
     },

@@ -2,13 +2,14 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import { COPIED_TABLES, type CopiedTable, type CopyStore } from '../store.js'
 import type { PgDb } from './client.js'
-import { articleRevisions, articles, articleSlugs, articleTags, tags, tokens } from './schema.js'
+import { articleRevisions, articles, articleSlugs, articleTags, media, tags, tokens } from './schema.js'
 import { unitOfWork } from './unit-of-work.js'
 
 const BATCH = 500
 
 const copied: Record<CopiedTable, { table: PgTable, keys: PgColumn[] }> = {
   tags: { table: tags, keys: [tags.id] },
+  media: { table: media, keys: [media.id] },
   articles: { table: articles, keys: [articles.id] },
   articleTags: { table: articleTags, keys: [articleTags.articleId, articleTags.tagId] },
   articleRevisions: { table: articleRevisions, keys: [articleRevisions.articleId, articleRevisions.version] },
@@ -21,7 +22,7 @@ const fieldOf = (table: PgTable, column: PgColumn) => Object.entries(getTableCol
 export function createCopyStore (db: PgDb): CopyStore {
   return {
     async isEmpty () {
-      const [row] = await db.execute<{ n: number }>(sql`SELECT ((SELECT count(*) FROM articles) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM tokens))::int AS n`)
+      const [row] = await db.execute<{ n: number }>(sql`SELECT ((SELECT count(*) FROM articles) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM media) + (SELECT count(*) FROM tokens))::int AS n`)
       return row?.n === 0
     },
 

@@ -7,6 +7,7 @@ import { createContentState } from './content-state.js'
 import { createChangeStore } from './change-log.js'
 import { createWebhookStore } from './webhooks.js'
 import { createCopyStore } from './copy.js'
+import { createMediaStore } from './media.js'
 import { createPostgresCounters } from './counters.js'
 import { migrateDatabase, migrationsApplied } from './migrate.js'
 import { createRevisionStore } from './revisions.js'
@@ -51,6 +52,7 @@ export function createPostgresStore (db: PgDb): Store {
       ['create', 'update', 'trash', 'restore', 'restoreRevision', 'purge'], committed),
     revisions: guarded(createRevisionStore(db)),
     tags: guarded(createTagStore(db), ['create', 'update', 'remove', 'backfillSkeletons'], committed),
+    media: guarded(createMediaStore(db), ['create', 'update', 'remove'], committed),
     // A revocation bumps the content version (migration 0002): the token cache here lets go at once.
     tokens: guarded(createTokenStore(db), ['revoke'], committed),
     search: guarded(createSearchStore(db, tagsOf), ['rebuild'], committed),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core'
+import type { CoverMedia, MediaType } from '../../domain/records.js'
 
 // The same tables as the SQLite schema, row for row (domain/records.ts). Text that is compared or
 // sorted — ids, slugs, keys, ISO-8601 timestamps — is `COLLATE "C"`: byte order, as SQLite compares,
@@ -42,6 +43,8 @@ export const articles = pgTable('articles', {
   author: text('author'),
   coverImageUrl: text('cover_image_url'),
   coverImageAlt: text('cover_image_alt'),
+  coverMediaId: key('cover_media_id'),
+  coverMedia: jsonb('cover_media').$type<CoverMedia>(),
   version: integer('version').notNull(),
   createdAt: key('created_at').notNull(),
   updatedAt: key('updated_at').notNull(),
@@ -55,6 +58,7 @@ export const articles = pgTable('articles', {
   index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt.desc().nullsLast(), t.id.desc().nullsFirst()).where(live),
   index('articles_updated_at_idx').on(t.updatedAt.desc().nullsLast(), t.id.desc().nullsFirst()),
   index('articles_title_key_idx').on(t.titleKey.desc().nullsLast(), t.id.desc().nullsFirst()),
+  index('articles_cover_media_id_idx').on(t.coverMediaId).where(sql`cover_media_id IS NOT NULL`),
 ])
 
 export const articleTags = pgTable('article_tags', {
@@ -152,7 +156,7 @@ export const counters = pgTable('counters', {
 export const changeLog = pgTable('change_log', {
   position: bigint('position', { mode: 'number' }).primaryKey(),
   at: key('at').notNull(),
-  type: key('type').$type<'article' | 'tag'>().notNull(),
+  type: key('type').$type<'article' | 'tag' | 'media'>().notNull(),
   itemId: key('item_id').notNull(),
   event: key('event'),
   eventId: key('event_id'),
@@ -213,3 +217,19 @@ export const webhookAttempts = pgTable('webhook_attempts', {
 }, (t) => [
   primaryKey({ columns: [t.deliveryId, t.n] }),
 ])
+
+export const media = pgTable('media', {
+  id: key('id').primaryKey(),
+  mimeType: key('mime_type').$type<MediaType>().notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  bytes: integer('bytes').notNull(),
+  alt: text('alt').notNull(),
+  caption: text('caption'),
+  credit: text('credit'),
+  focalX: doublePrecision('focal_x'),
+  focalY: doublePrecision('focal_y'),
+  placeholder: text('placeholder').notNull(),
+  createdAt: key('created_at').notNull(),
+  updatedAt: key('updated_at').notNull(),
+})

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { nextVersion, newArticle, planPatch, sameTags } from '../../domain/article-changes.js'
+import { coverFields, coverMediaId, nextVersion, newArticle, planPatch, sameTags, type CoverFields } from '../../domain/article-changes.js'
 import { articleChanges, type ArticleWrite } from '../../domain/change-log.js'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleRecord, TagRef } from '../../domain/records.js'
@@ -8,12 +8,13 @@ import { changesSearchText } from '../../domain/search-document.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { slugFrom } from '../../lib/slugs.js'
-import type { ArticlePatch } from '../../modules/articles/articles.schemas.js'
+import type { ArticlePatch, CoverImageInput } from '../../modules/articles/articles.schemas.js'
 import type { ArticleStore, WriteContext } from '../store.js'
 import { linkTags, tagsOfArticle } from './article-tags.js'
 import { appendChanges } from './change-log.js'
 import type { Db } from './client.js'
 import { saveRevision, snapshotAt } from './revisions.js'
+import { mediaById } from './media.js'
 import { articles } from './schema.js'
 import { indexArticle, removeFromIndex, touchIndexed } from './search-index.js'
 import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
@@ -36,6 +37,12 @@ function readBack (tx: Tx, id: string): ArticleData {
   return toArticle(articleById(tx, id)!, tagsOfArticle(tx, id), now())
 }
 
+/** The record's fields for a requested cover, its media read in the write's unit of work. */
+function coverFor (tx: Tx, cover: CoverImageInput | null | undefined): CoverFields {
+  const mediaId = coverMediaId(cover)
+  return coverFields(cover, mediaId === undefined ? undefined : mediaById(tx, mediaId))
+}
+
 /** Writes the next version of the record, with these tags, and saves it as a revision. */
 function commitVersion (tx: Tx, { record, tags }: Current, changes: Partial<ArticleRecord>, newTags: TagRef[] | null, actor: string): void {
   const at = now()
@@ -50,7 +57,7 @@ function commitVersion (tx: Tx, { record, tags }: Current, changes: Partial<Arti
 /** Applies a patch (domain/article-changes.ts says what changes); no new version when nothing does. */
 function applyPatch (tx: Tx, current: Current, patch: ArticlePatch, actor: string): void {
   const at = now()
-  const changes = planPatch(current.record, patch, at)
+  const changes = planPatch(current.record, patch, at, patch.coverImage === undefined ? undefined : coverFor(tx, patch.coverImage))
   if (changes.slug !== undefined) {
     assertSlugFree(tx, changes.slug, current.record.id)
     moveSlug(tx, current.record.id, current.record.slug, changes.slug, at)
@@ -61,10 +68,6 @@ function applyPatch (tx: Tx, current: Current, patch: ArticlePatch, actor: strin
 }
 
 export function createArticleWrites (db: Db): ArticleWrites {
-  /**
-   * One unit of work on an existing article: loads it and its tags (once: the precondition, the
-   * change and the revision share them), runs the caller's precondition, then `write`.
-   */
   /**
    * One unit of work on an existing article: loads it and its tags (once: the precondition, the
    * change and the revision share them), runs the caller's precondition, then `write`, then appends
@@ -91,7 +94,7 @@ export function createArticleWrites (db: Db): ArticleWrites {
     create: (input, actor) => unitOfWork(db, (tx) => {
       if (input.slug) assertSlugFree(tx, input.slug)
       const at = now()
-      const record = newArticle(input, newId(), input.slug ?? generatedSlug(tx, slugFrom(input.title) || 'article'), at)
+      const record = newArticle(input, newId(), input.slug ?? generatedSlug(tx, slugFrom(input.title) || 'article'), at, coverFor(tx, input.coverImage))
       tx.insert(articles).values(record).run()
       const tags = ensureTagRefs(tx, input.tags)
       linkTags(tx, record.id, tags)

@@ -64,6 +64,7 @@ export function createChangeStore (db: Db): ChangeStore {
   const publicTags = $.prepare(`SELECT id FROM tags WHERE EXISTS (SELECT 1 FROM article_tags t WHERE t.tag_id = tags.id AND t.live_published_at <= ?)
     AND id > ? ORDER BY id LIMIT ?`).pluck()
   const allTags = $.prepare('SELECT id FROM tags WHERE id > ? ORDER BY id LIMIT ?').pluck()
+  const allMedia = $.prepare('SELECT id FROM media WHERE id > ? ORDER BY id LIMIT ?').pluck()
   const scheduledThrough = $.prepare('SELECT scheduled_through FROM change_state WHERE id = 1').pluck()
   const markScheduled = $.prepare('UPDATE change_state SET scheduled_through = ? WHERE id = 1')
   const anyDue = db.select({ id: articles.id }).from(articles)
@@ -81,10 +82,14 @@ export function createChangeStore (db: Db): ChangeStore {
         const ids = audience === 'public' ? publicArticles.all(at, from.id, limit) : allArticles.all(from.id, limit)
         for (const id of ids as string[]) refs.push({ type: 'article', id })
       }
-      if (refs.length < limit) {
+      if (refs.length < limit && from.type !== 'media') {
         const after = from.type === 'tag' ? from.id : ''
         const ids = audience === 'public' ? publicTags.all(at, after, limit - refs.length) : allTags.all(after, limit - refs.length)
         for (const id of ids as string[]) refs.push({ type: 'tag', id })
+      }
+      if (refs.length < limit && audience === 'staff') {
+        const ids = allMedia.all(from.type === 'media' ? from.id : '', limit - refs.length)
+        for (const id of ids as string[]) refs.push({ type: 'media', id })
       }
       return refs
     },

@@ -2,12 +2,13 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { COPIED_TABLES, type CopiedTable, type CopyStore } from '../store.js'
 import type { Db } from './client.js'
-import { articleRevisions, articles, articleSlugs, articleTags, tags, tokens } from './schema.js'
+import { articleRevisions, articles, articleSlugs, articleTags, media, tags, tokens } from './schema.js'
 
 const BATCH = 500
 
 const copied: Record<CopiedTable, { table: SQLiteTable, keys: SQLiteColumn[] }> = {
   tags: { table: tags, keys: [tags.id] },
+  media: { table: media, keys: [media.id] },
   articles: { table: articles, keys: [articles.id] },
   articleTags: { table: articleTags, keys: [articleTags.articleId, articleTags.tagId] },
   articleRevisions: { table: articleRevisions, keys: [articleRevisions.articleId, articleRevisions.version] },
@@ -21,7 +22,7 @@ const fieldOf = (table: SQLiteTable, column: SQLiteColumn) => Object.entries(get
 export function createCopyStore (db: Db): CopyStore {
   return {
     async isEmpty () {
-      return db.get<{ n: number }>(sql`SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM tokens) AS n`).n === 0
+      return db.get<{ n: number }>(sql`SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM media) + (SELECT count(*) FROM tokens) AS n`).n === 0
     },
 
     async * rows () {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { CoverMedia, MediaType } from '../../domain/records.js'
 
 // Timestamps are ISO-8601 UTC text with milliseconds: they sort as strings and leave the API unchanged.
 
@@ -43,6 +44,9 @@ export const articles = sqliteTable('articles', {
   author: text('author'),
   coverImageUrl: text('cover_image_url'),
   coverImageAlt: text('cover_image_alt'),
+  // A cover from the media library, and what the article shows of it (kept current by media writes).
+  coverMediaId: text('cover_media_id'),
+  coverMedia: text('cover_media', { mode: 'json' }).$type<CoverMedia>(),
   version: integer('version').notNull(),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
@@ -55,6 +59,7 @@ export const articles = sqliteTable('articles', {
   index('articles_live_lang_published_at_idx').on(t.lang, t.publishedAt, t.id).where(live),
   index('articles_updated_at_idx').on(t.updatedAt, t.id),
   index('articles_title_key_idx').on(t.titleKey, t.id),
+  index('articles_cover_media_id_idx').on(t.coverMediaId).where(sql`cover_media_id IS NOT NULL`),
 ])
 
 export const articleTags = sqliteTable('article_tags', {
@@ -152,7 +157,7 @@ export const articleCounts = sqliteTable('article_counts', {
 export const changeLog = sqliteTable('change_log', {
   position: integer('position').primaryKey({ autoIncrement: true }),
   at: text('at').notNull(),
-  type: text('type', { enum: ['article', 'tag'] }).notNull(),
+  type: text('type', { enum: ['article', 'tag', 'media'] }).notNull(),
   itemId: text('item_id').notNull(),
   // The webhook event this entry is (with its id and data), or NULL for "look again" entries.
   event: text('event'),
@@ -220,3 +225,20 @@ export const webhookAttempts = sqliteTable('webhook_attempts', {
 }, (t) => [
   primaryKey({ columns: [t.deliveryId, t.n] }),
 ])
+
+// The media library's images; their files are in media storage (lib/media-storage.ts), not here.
+export const media = sqliteTable('media', {
+  id: text('id').primaryKey(),
+  mimeType: text('mime_type').$type<MediaType>().notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  bytes: integer('bytes').notNull(),
+  alt: text('alt').notNull(),
+  caption: text('caption'),
+  credit: text('credit'),
+  focalX: real('focal_x'),
+  focalY: real('focal_y'),
+  placeholder: text('placeholder').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+})

@@ -7,6 +7,7 @@ import { createChangeStore } from './change-log.js'
 import type { Db } from './client.js'
 import { createContentState } from './content-state.js'
 import { createCopyStore } from './copy.js'
+import { createMediaStore } from './media.js'
 import { appliedMigrations, migrateDatabase, migrationsApplied } from './migrate.js'
 import { createRevisionStore } from './revisions.js'
 import { createSearchStore } from './search.js'
@@ -14,7 +15,7 @@ import { createTagStore } from './tags.js'
 import { createTokenStore } from './tokens.js'
 import { createWebhookStore } from './webhooks.js'
 
-type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'tokens' | 'search' | 'changes' | 'webhooks' | 'content'>
+type Parts = Pick<Store, 'articles' | 'revisions' | 'tags' | 'media' | 'tokens' | 'search' | 'changes' | 'webhooks' | 'content'>
 
 function createParts (db: Db): Parts {
   // One prepared tag loader for article reads and search.
@@ -23,6 +24,7 @@ function createParts (db: Db): Parts {
     articles: { ...createArticleReads(db, tagsOf), ...createArticleWrites(db) },
     revisions: createRevisionStore(db),
     tags: createTagStore(db),
+    media: createMediaStore(db),
     tokens: createTokenStore(db),
     search: createSearchStore(db, tagsOf),
     changes: createChangeStore(db),
@@ -44,6 +46,7 @@ export function createSqliteStore (db: Db): Store {
     get articles () { return part().articles },
     get revisions () { return part().revisions },
     get tags () { return part().tags },
+    get media () { return part().media },
     get tokens () { return part().tokens },
     get search () { return part().search },
     get changes () { return part().changes },

@@ -1,0 +1,96 @@
+import { fileTypeFromBuffer } from 'file-type'
+import sharp, { type Sharp } from 'sharp'
+import { MEDIA_TYPES, type MediaType } from '../domain/records.js'
+import { AppError } from './errors.js'
+
+// Everything done to image bytes: recognising them, re-encoding an upload without its metadata, and
+// making variants. sharp (libvips) does the work off the event loop; these functions bound how much.
+
+// libvips' operation cache holds decoded images for reuse: not worth its memory for images seen once.
+sharp.cache(false)
+
+const TYPE_OF = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif', gif: 'image/gif' } as const satisfies Record<string, MediaType>
+export type ImageFormat = keyof typeof TYPE_OF
+const FORMAT_OF = Object.fromEntries(Object.entries(TYPE_OF).map(([format, type]) => [type, format])) as Record<MediaType, ImageFormat>
+
+/** The media type of a format, and the format of a media type. */
+export const typeOfFormat = (format: ImageFormat): MediaType => TYPE_OF[format]
+export const formatOf = (type: MediaType): ImageFormat => FORMAT_OF[type]
+
+/** The encoder settings of each format: sharp writes no metadata unless asked, so none is kept. */
+function encode (image: Sharp, format: ImageFormat): Sharp {
+  switch (format) {
+    case 'jpeg': return image.jpeg({ quality: 82, mozjpeg: true })
+    case 'png': return image.png({ compressionLevel: 8 })
+    case 'webp': return image.webp({ quality: 80 })
+    case 'avif': return image.avif({ quality: 55, effort: 3 })
+    case 'gif': return image.gif()
+  }
+}
+
+export class UnsupportedImageError extends AppError {
+  constructor (message: string) {
+    super(415, 'UNSUPPORTED_MEDIA_TYPE', message)
+  }
+}
+
+export class ImageTooLargeError extends AppError {
+  constructor (message: string) {
+    super(413, 'PAYLOAD_TOO_LARGE', message)
+  }
+}
+
+/** What an upload became: the file that is stored and served (never the upload itself), and its facts. */
+export interface EncodedImage {
+  data: Buffer
+  mimeType: MediaType
+  width: number
+  height: number
+  /** A blurred 16-pixel preview as a data: URI. */
+  placeholder: string
+}
+
+/** The image type of these bytes, from their content alone; undefined for anything else (SVG, HTML, PDF…). */
+export async function imageTypeOf (bytes: Uint8Array): Promise<MediaType | undefined> {
+  const type = (await fileTypeFromBuffer(bytes))?.mime
+  return MEDIA_TYPES.find((known) => known === type)
+}
+
+/**
+ * Decodes an upload and encodes it again in its own format, turned upright by its EXIF orientation:
+ * EXIF, GPS, XMP, IPTC and ICC data stay behind. Refuses what is not one of the five formats (415),
+ * cannot be decoded (415), or has more than `maxPixels` pixels (413, before decoding it).
+ */
+export async function encodeUpload (bytes: Buffer, maxPixels: number): Promise<EncodedImage> {
+  const mimeType = await imageTypeOf(bytes)
+  if (!mimeType) throw new UnsupportedImageError('Only JPEG, PNG, WebP, AVIF and GIF images are accepted, recognised from their bytes')
+  const animated = mimeType === 'image/gif' || mimeType === 'image/webp'
+  let pixels: number
+  try {
+    const meta = await sharp(bytes, { animated }).metadata()
+    pixels = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) * (meta.pages ?? 1)
+  } catch {
+    throw new UnsupportedImageError('The file could not be decoded as the image it claims to be')
+  }
+  if (pixels > maxPixels) throw new ImageTooLargeError(`The image has ${pixels} pixels; at most ${maxPixels} are accepted`)
+  try {
+    const { data, info } = await encode(sharp(bytes, { animated, limitInputPixels: maxPixels }).rotate(), FORMAT_OF[mimeType])
+      .toBuffer({ resolveWithObject: true })
+    return { data, mimeType, width: info.width, height: info.pageHeight ?? info.height, placeholder: await placeholderOf(data) }
+  } catch {
+    throw new UnsupportedImageError('The file could not be decoded as the image it claims to be')
+  }
+}
+
+async function placeholderOf (image: Buffer): Promise<string> {
+  const preview = await sharp(image).resize(16, 16, { fit: 'inside' }).blur(1).webp({ quality: 40 }).toBuffer()
+  return `data:image/webp;base64,${preview.toString('base64')}`
+}
+
+/** A variant of a stored image: `width` wide at most (never wider than the image), in `format`. */
+export async function makeVariant (master: Buffer, masterType: MediaType, width: number | undefined, format: ImageFormat): Promise<Buffer> {
+  // Animated GIF and WebP stay animated in formats that can be.
+  const animated = (masterType === 'image/gif' || masterType === 'image/webp') && (format === 'gif' || format === 'webp')
+  const image = sharp(master, { animated })
+  return encode(width ? image.resize({ width, withoutEnlargement: true }) : image, format).toBuffer()
+}
