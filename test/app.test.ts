@@ -197,8 +197,17 @@ describe('config', () => {
       webhookAllowPrivate: false,
       webhookRetryDelaysMs: [5, 300, 1800, 7200, 18000, 36000, 36000].map((seconds) => seconds * 1000),
       webhookTimeoutMs: 15_000,
+      mediaStorage: { kind: 'file', folder: 'data/media' },
+      mediaMaxBytes: 20 * 1024 * 1024,
+      mediaMaxPixels: 50_000_000,
     })
     assert.deepEqual(loadConfig({ CMS_WEBHOOK_RETRY_SECONDS: '1, 2.5,60' }).webhookRetryDelaysMs, [1000, 2500, 60_000])
+    assert.deepEqual(loadConfig({ CMS_MEDIA_STORAGE: 's3://newsroom-media/photos/2026', CMS_S3_ENDPOINT: 'http://127.0.0.1:9000' }).mediaStorage,
+      { kind: 's3', bucket: 'newsroom-media', prefix: 'photos/2026/', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1' })
+    assert.deepEqual(loadConfig({ CMS_MEDIA_STORAGE: 's3://newsroom-media' }).mediaStorage,
+      { kind: 's3', bucket: 'newsroom-media', prefix: '', endpoint: undefined, region: 'us-east-1' })
+    assert.throws(() => loadConfig({ CMS_MEDIA_STORAGE: 'ftp://x' }), /CMS_MEDIA_STORAGE/)
+    assert.throws(() => loadConfig({ CMS_MEDIA_MAX_BYTES: '-1' }), /CMS_MEDIA_MAX_BYTES/)
     assert.throws(() => loadConfig({ CMS_WEBHOOK_RETRY_SECONDS: '5,soon' }), /CMS_WEBHOOK_RETRY_SECONDS/)
     assert.throws(() => loadConfig({ CMS_CHANGES_RETENTION_DAYS: '0' }), /CMS_CHANGES_RETENTION_DAYS/)
     const custom = loadConfig({ PORT: '8080', DATABASE_URL: 'file::memory:', CMS_DEMO_CONTENT: 'false', CMS_PUBLIC_URL: 'https://news.example/', LOG_LEVEL: 'warn' })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { ADMIN_TOKEN, setup, startApp, statementsRunDuring, type Harness } from './helpers/app.js'
+import { multipartUpload, samplePng } from './helpers/fixtures.js'
 
 async function token (h: Harness, role: 'viewer' | 'editor' | 'admin', name = `${role} desk`, expiresAt?: string) {
   const res = await h.call('POST', '/v1/tokens', { body: { name, role, ...(expiresAt ? { expiresAt } : {}) } })
@@ -89,9 +90,9 @@ describe('authorization matrix', () => {
     role: 'public' | 'viewer' | 'editor' | 'admin' | 'metrics'
     /** Routes about one article run once per article state; `visible` ones hide unpublished ones from the public. */
     article?: 'visible' | 'any'
-    request: (f: Fixture) => { url: string, body?: unknown }
+    request: (f: Fixture) => { url: string, body?: unknown, headers?: Record<string, string> }
   }
-  interface Fixture { id: string, slug: string, tagId: string, tagSlug: string, tokenId: string, webhookId: string, deliveryId: string }
+  interface Fixture { id: string, slug: string, tagId: string, tagSlug: string, tokenId: string, webhookId: string, deliveryId: string, mediaId: string }
 
   // One rule per operation in the served document: a route added without a rule fails this test.
   const rules: Record<string, Rule> = {
@@ -119,6 +120,12 @@ describe('authorization matrix', () => {
     'GET /v1/tags/slug/{slug}': { role: 'public', request: (f) => ({ url: `/v1/tags/slug/${f.tagSlug}` }) },
     'PATCH /v1/tags/{id}': { role: 'editor', request: (f) => ({ url: `/v1/tags/${f.tagId}`, body: { description: 'Описание' } }) },
     'DELETE /v1/tags/{id}': { role: 'editor', request: (f) => ({ url: `/v1/tags/${f.tagId}` }) },
+    'POST /v1/media': { role: 'editor', request: () => ({ url: '/v1/media', body: photoForm.payload, headers: photoForm.headers }) },
+    'GET /v1/media': { role: 'viewer', request: () => ({ url: '/v1/media' }) },
+    'GET /v1/media/{id}': { role: 'public', request: (f) => ({ url: `/v1/media/${f.mediaId}` }) },
+    'GET /v1/media/{id}/file': { role: 'public', request: (f) => ({ url: `/v1/media/${f.mediaId}/file?width=160` }) },
+    'PATCH /v1/media/{id}': { role: 'editor', request: (f) => ({ url: `/v1/media/${f.mediaId}`, body: { credit: 'Фото: матрица' } }) },
+    'DELETE /v1/media/{id}': { role: 'editor', request: (f) => ({ url: `/v1/media/${f.mediaId}` }) },
     'POST /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens', body: { name: 'Новый', role: 'viewer' } }) },
     'GET /v1/tokens': { role: 'admin', request: () => ({ url: '/v1/tokens' }) },
     'DELETE /v1/tokens/{id}': { role: 'admin', request: (f) => ({ url: `/v1/tokens/${f.tokenId}` }) },
@@ -136,11 +143,14 @@ describe('authorization matrix', () => {
     'DELETE /v1/webhooks/{id}': { role: 'admin', request: (f) => ({ url: `/v1/webhooks/${f.webhookId}` }) },
   }
   const rank = { public: 0, viewer: 1, editor: 2, admin: 3 }
+  // An upload's form, made once the test starts (sharp makes the photo).
+  let photoForm: ReturnType<typeof multipartUpload>
 
   test('every route × caller × article state gives exactly the contract’s answer', async (t) => {
     // The bad-token caller fails often; the throttle has its own test.
     // Its webhook points at a port nothing listens on (deliveries fail at once).
     const h = await setup(t, { authFailureLimit: 10_000, webhookAllowPrivate: true })
+    photoForm = multipartUpload(await samplePng())
     const spec = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { 'x-required-role': string }>> }
     const operations = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
     assert.deepEqual(Object.keys(rules).sort(), operations.sort(), 'one rule per operation')
@@ -159,13 +169,14 @@ describe('authorization matrix', () => {
     const webhookId = (await h.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', events: ['tag.created'] } })).body.id as string
     await h.call('POST', `/v1/webhooks/${webhookId}/ping`)
     const deliveryId = (await h.call('GET', `/v1/webhooks/${webhookId}/deliveries`)).body.data[0].id as string
+    const media = async () => (await h.call('POST', '/v1/media', { body: photoForm.payload, headers: photoForm.headers })).body.id as string
     const fixture = async (state: State): Promise<Fixture> => {
       const title = `Статья ${state} ${Math.random()}`
       const body = state === 'draft' ? { title } : { title, status: 'published', publishedAt: state === 'scheduled' ? new Date(Date.now() + 3_600_000).toISOString() : undefined }
       const a = (await h.call('POST', '/v1/articles', { body: { ...body, tags: [title] } })).body
       if (state === 'deleted') await h.call('DELETE', `/v1/articles/${a.id}`)
       const tok = await token(h, 'viewer', 'к отзыву')
-      return { id: a.id, slug: a.slug, tagId: a.tags[0].id, tagSlug: a.tags[0].slug, tokenId: tok.id, webhookId, deliveryId }
+      return { id: a.id, slug: a.slug, tagId: a.tags[0].id, tagSlug: a.tags[0].slug, tokenId: tok.id, webhookId, deliveryId, mediaId: await media() }
     }
 
     let checked = 0
@@ -174,8 +185,8 @@ describe('authorization matrix', () => {
       const states: State[] = rule.article ? ['published', 'draft', 'scheduled', 'deleted'] : ['published']
       for (const state of states) {
         for (const caller of Object.keys(secrets) as Caller[]) {
-          const { url, body } = rule.request(await fixture(state))
-          const res = await h.call(method, url, { token: secrets[caller], body })
+          const { url, body, headers } = rule.request(await fixture(state))
+          const res = await h.call(method, url, { token: secrets[caller], body, ...(headers ? { headers } : {}) })
           const where = `${operation} as ${caller} on a ${state} article`
           const callerRank = caller === 'none' || caller === 'bad' ? 0 : rank[caller]
           if (rule.role === 'metrics') assert.equal(res.status, 404, where)

@@ -10,7 +10,7 @@ import { createStore } from '../src/store/create-store.js'
 import type { Store } from '../src/store/store.js'
 import { ADMIN_TOKEN, startApp } from './helpers/app.js'
 import { engine, serverDatabaseUrl } from './helpers/databases.js'
-import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
+import { fullArticle, latestHeadlines, multipartUpload, samplePng } from './helpers/fixtures.js'
 
 // Moving house: a populated SQLite newsroom copied to the other engine (PostgreSQL in the PostgreSQL
 // half, another SQLite file in the SQLite half) and back, and every GET answered the same, ETags included.
@@ -34,7 +34,7 @@ async function everyGet (store: Store) {
   try {
     const lists = ['/v1/articles?status=all&limit=100', '/v1/articles?status=deleted&limit=100', '/v1/articles?limit=100&sort=title',
       '/v1/tags?limit=100', '/v1/tags?limit=100&sort=name', '/v1/feed', '/v1/feed.rss', '/v1/feed.atom', '/v1/feed.json',
-      '/v1/search?q=энергомост', '/v1/search?q=%C2%ABзелёном%C2%BB+Каспий', '/v1/tokens']
+      '/v1/search?q=энергомост', '/v1/search?q=%C2%ABзелёном%C2%BB+Каспий', '/v1/tokens', '/v1/media?limit=100']
     const answers = []
     for (const url of lists) answers.push(await get(app, url), await get(app, url, null))
     const articles = [...JSON.parse(answers[0]!.body).data, ...JSON.parse(answers[2]!.body).data] as Array<{ id: string, slug: string, version: number }>
@@ -43,6 +43,9 @@ async function everyGet (store: Store) {
       for (let v = 1; v <= version; v++) answers.push(await get(app, `/v1/articles/${id}/revisions/${v}`))
     }
     for (const tag of JSON.parse(answers[6]!.body).data as Array<{ slug: string }>) answers.push(await get(app, `/v1/tags/slug/${tag.slug}`, null))
+    for (const media of JSON.parse(answers.find((a) => a.url.startsWith('/v1/media') && a.token)!.body).data as Array<{ id: string }>) {
+      answers.push(await get(app, `/v1/media/${media.id}`, null), await get(app, `/v1/media/${media.id}/file?width=160&format=webp`, null))
+    }
     answers.push(await get(app, '/v1/articles/slug/staryi-adres', null))
     return answers
   } finally {
@@ -57,7 +60,11 @@ async function populate (store: Store) {
     assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`)
     return res.body ? res.json() : undefined
   }
-  const main = await write('POST', '/v1/articles', { ...fullArticle, slug: 'staryi-adres', status: 'published', publishedAt: '2026-11-27T09:00:00.000Z' })
+  // The photo's file stays where the config keeps media (the same folder for both copies); its record moves.
+  const form = multipartUpload(await samplePng(), { alt: 'Энергомост через Каспий', credit: 'Фото: пресс-служба' })
+  const photo = await app.inject({ method: 'POST', url: '/v1/media', payload: form.payload, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...form.headers } })
+  assert.equal(photo.statusCode, 201, photo.body)
+  const main = await write('POST', '/v1/articles', { ...fullArticle, slug: 'staryi-adres', status: 'published', publishedAt: '2026-11-27T09:00:00.000Z', coverImage: { mediaId: photo.json().id } })
   await write('PATCH', `/v1/articles/${main.id}`, { slug: 'energomost', lead: `${fullArticle.lead} Обновлено.` })
   await write('PATCH', `/v1/articles/${main.id}`, { tags: ['Энергетика', 'Каспий'] })
   for (const [i, title] of latestHeadlines.entries()) {
@@ -83,8 +90,9 @@ test('db:copy moves a whole newsroom to the other engine and back: every GET ans
   const middle = storeAt(middleUrl)
   await middle.migrate()
   const counts = await copyNewsroom(origin, middle)
-  assert.deepEqual(Object.keys(counts), ['tags', 'articles', 'articleTags', 'articleRevisions', 'articleSlugs', 'tokens'])
+  assert.deepEqual(Object.keys(counts), ['tags', 'media', 'articles', 'articleTags', 'articleRevisions', 'articleSlugs', 'tokens'])
   assert.equal(counts.articles, 13)
+  assert.equal(counts.media, 1)
   assert.ok(counts.articleRevisions >= 16 && counts.articleSlugs === 1 && counts.tokens === 2, JSON.stringify(counts))
   assert.deepEqual(await everyGet(middle), before)
 

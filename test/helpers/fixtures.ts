@@ -30,3 +30,19 @@ export const latestHeadlines = [
   'В Новосибирске прошёл фестиваль зимнего кино',
   'Правительство утвердило план по ремонту школ на 2027 год',
 ]
+
+/** A small photo-like PNG, made with sharp. */
+export const samplePng = async (width = 400, height = 300): Promise<Buffer> => {
+  const { default: sharp } = await import('sharp')
+  return sharp({ create: { width, height, channels: 3, background: { r: 30, g: 110, b: 160 } } }).png().toBuffer()
+}
+
+/** A multipart/form-data body with one `file` part and text fields, for app.inject. */
+export function multipartUpload (file: Buffer, fields: Record<string, string> = {}, { name = 'photo.png', type = 'image/png' } = {}) {
+  const boundary = `----cms-test-${Math.random().toString(16).slice(2)}`
+  const parts: Buffer[] = Object.entries(fields).map(([key, value]) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`))
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`), file,
+    Buffer.from(`\r\n--${boundary}--\r\n`))
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
