@@ -13,6 +13,9 @@ const TYPE_OF = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif
 export type ImageFormat = keyof typeof TYPE_OF
 const FORMAT_OF = Object.fromEntries(Object.entries(TYPE_OF).map(([format, type]) => [type, format])) as Record<MediaType, ImageFormat>
 
+// The name sharp's metadata gives each type's decoder (AVIF is read by libheif).
+const DECODER_OF: Record<MediaType, string> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'heif', 'image/gif': 'gif' }
+
 /** The media type of a format, and the format of a media type. */
 export const typeOfFormat = (format: ImageFormat): MediaType => TYPE_OF[format]
 export const formatOf = (type: MediaType): ImageFormat => FORMAT_OF[type]
@@ -68,6 +71,8 @@ export async function encodeUpload (bytes: Buffer, maxPixels: number): Promise<E
   let pixels: number
   try {
     const meta = await sharp(bytes, { animated }).metadata()
+    // libvips picks its decoder from the bytes too: it must be the one for the type recognised.
+    if (DECODER_OF[mimeType] !== meta.format) throw new Error(`decoded as ${meta.format}`)
     pixels = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) * (meta.pages ?? 1)
   } catch {
     throw new UnsupportedImageError('The file could not be decoded as the image it claims to be')
