@@ -6,10 +6,15 @@ import type { Store } from './store/store.js'
 /**
  * Everything a database needs before it is served, done once per start by the entry point (the
  * primary when there are workers) and by the scripts: migrations, demo content for a new database, a
- * complete search index, look-alike keys of older tags, and the CMS_ADMIN_TOKEN admin token.
+ * complete search index, look-alike keys of older tags, and the CMS_ADMIN_TOKEN admin token; a
+ * warning when media files stay on one machine's disk while several servers may share the database.
  */
-export async function prepareStore (store: Store, config: Pick<Config, 'demoContent' | 'adminToken'>, log: Logger): Promise<void> {
+export async function prepareStore (store: Store, config: Pick<Config, 'demoContent' | 'adminToken' | 'database' | 'mediaStorage'>, log: Logger): Promise<void> {
   const { created } = await store.migrate()
+  if (config.database.engine === 'postgres' && config.mediaStorage.kind === 'file') {
+    log.warn({ folder: config.mediaStorage.folder }, 'media files are kept in a local folder: with several servers on this database, ' +
+      'make it one folder they all share, or set CMS_MEDIA_STORAGE=s3://<bucket>/<prefix>, or images uploaded through one server are missing on the others')
+  }
   // Demo news goes only into a database created by this start, so it is never seeded twice.
   if (created && config.demoContent && await isEmpty(store)) {
     log.info({ articles: await seedDemo(store) }, 'seeded demo content')

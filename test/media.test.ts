@@ -6,7 +6,9 @@ import { describe, test, type TestContext } from 'node:test'
 import exifReader from 'exif-reader'
 import S3rver from 's3rver'
 import sharp from 'sharp'
+import { pino } from 'pino'
 import { folderStorage, s3Storage, type MediaStorage } from '../src/lib/media-storage.js'
+import { prepareStore } from '../src/prepare.js'
 import { BusyError, workQueue } from '../src/lib/work-queue.js'
 import { setup, ADMIN_TOKEN, type Harness } from './helpers/app.js'
 
@@ -330,6 +332,24 @@ describe('media in articles, feeds, webhooks and changes', () => {
     assert.deepEqual(initial.body.data.filter((c: any) => c.type === 'media').map((c: any) => c.id), [kept.id])
     const events = await h.sql('SELECT event, data FROM change_log WHERE type = ? ORDER BY position', 'media')
     assert.deepEqual(events.map((row) => row.event), ['media.created', 'media.updated', 'media.deleted', 'media.created'])
+  })
+})
+
+describe('media with several servers', () => {
+  test('a start on PostgreSQL with media in a local folder warns that several servers need one shared folder or S3; with S3 or on SQLite it does not', async (t) => {
+    const h = await setup(t)
+    const lines: string[] = []
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line) } })
+    const warnings = async (config: Parameters<typeof prepareStore>[1]) => {
+      lines.length = 0
+      await prepareStore(h.store, config, log)
+      return lines.filter((line) => JSON.parse(line).level === 40).map((line) => JSON.parse(line).msg as string)
+    }
+    const postgres = { engine: 'postgres' as const, url: 'postgres://db.internal/newsroom', poolMax: 10 }
+    const [warning] = await warnings({ ...h.config, database: postgres })
+    assert.match(warning ?? '', /several servers.*one folder they all share.*CMS_MEDIA_STORAGE=s3:/)
+    assert.deepEqual(await warnings({ ...h.config, database: postgres, mediaStorage: { kind: 's3', bucket: 'newsroom', prefix: '', endpoint: undefined, region: 'us-east-1' } }), [])
+    assert.deepEqual(await warnings({ ...h.config, database: { engine: 'sqlite', path: ':memory:' } }), [])
   })
 })
 

@@ -9,6 +9,7 @@ import { EVENT_TYPES, type EventType } from '../src/domain/change-log.js'
 import { setup, type Harness } from './helpers/app.js'
 import { fullArticle, latestHeadlines } from './helpers/fixtures.js'
 import { startReceiver, type Received } from './helpers/receiver.js'
+import { multipartUpload, samplePng } from './helpers/fixtures.js'
 
 // Deliveries go to a receiver on 127.0.0.1, so these apps allow private addresses; retries are quick.
 const quick = { webhookAllowPrivate: true, webhookRetryDelaysMs: [200, 200], webhookTimeoutMs: 1000 }
@@ -40,6 +41,27 @@ async function settled (h: Harness, webhookId: string, count: number): Promise<a
     await sleep(100)
   }
 }
+
+describe('webhooks: media events', () => {
+  test('uploading, editing and deleting an image deliver media.created, media.updated and media.deleted, signed, with the file’s URL', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    const hook = await subscribe(h, receiver.url(), ['media.*'])
+    const form = multipartUpload(await samplePng(), { alt: 'Причал в Ярославле', credit: 'Фото: Анна Смирнова' })
+    const photo = (await h.call('POST', '/v1/media', { body: form.payload, headers: form.headers })).body
+    await h.call('PATCH', `/v1/media/${photo.id}`, { body: { caption: '«Лёд тронулся», — сказал дежурный' } })
+    await h.call('DELETE', `/v1/media/${photo.id}`)
+    await h.call('POST', '/v1/articles', { body: { title: 'Не про фото', status: 'published' } })
+    const bodies = (await receiver.until(3)).map((entry) => verified(entry, hook.secret))
+    assert.deepEqual(bodies.map((b) => b.type), ['media.created', 'media.updated', 'media.deleted'])
+    assert.equal(bodies[0]!.data.url, `http://localhost:3000/v1/media/${photo.id}/file`)
+    assert.equal(bodies[0]!.data.credit, 'Фото: Анна Смирнова')
+    assert.equal(bodies[1]!.data.caption, '«Лёд тронулся», — сказал дежурный')
+    assert.deepEqual(bodies[2]!.data, { id: photo.id })
+    await settled(h, hook.id, 3)
+    assert.equal(receiver.received.length, 3, 'article events are not media.*')
+  })
+})
 
 describe('webhooks: admin routes', () => {
   test('create shows the secret once; reads, lists, patches and deletes without it; only admins may', async (t) => {
