@@ -16,8 +16,9 @@ await build({
   target: 'node20',
   format: 'esm',
   sourcemap: 'linked',
-  // The native driver, and Swagger UI, which serves static files found next to its own code.
-  external: ['better-sqlite3', '@fastify/swagger-ui'],
+  // The native driver, Swagger UI (it serves static files found next to its own code), sharp (native
+  // libvips, found by platform at run time) and the AWS SDK (loaded only for S3 media storage).
+  external: ['better-sqlite3', '@fastify/swagger-ui', 'sharp', '@aws-sdk/client-s3'],
   // Bundled CommonJS code still calls require and reads __dirname.
   banner: {
     js: [

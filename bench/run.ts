@@ -15,9 +15,10 @@ import { databaseTarget } from '../src/config.js'
 import { copyNewsroom } from '../src/store/copy-newsroom.js'
 import { createStore } from '../src/store/create-store.js'
 import { postgresBinaries, startCluster, type Cluster } from '../test/helpers/pg-cluster.js'
-import { startFlags } from '../test/helpers/server.js'
+import { startEnv, startFlags } from '../test/helpers/server.js'
 import { buildBenchDb, checkIdentity } from './generate.js'
 import { defaultTool, measure, type Scenario, type Tool } from './load.js'
+import { mediaBench } from './media.js'
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     tool: { type: 'string', default: defaultTool() },
     workers: { type: 'string', default: '2' },
-    // `--only hostile`, `--only metrics`, `--only hits` (hello world, L, cache hits and 304s) or `--only writes` runs just those scenarios; `--server` measures another build (e.g. an older one).
+    // `--only hostile`, `--only metrics`, `--only hits` (hello world, L, cache hits and 304s), `--only writes` or `--only media` runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
     // With `--only writes`: an older build to compare writes with (e.g. one from before the change log).
@@ -39,6 +40,7 @@ const onlyHostile = values.only === 'hostile'
 const onlyMetrics = values.only === 'metrics'
 const onlyHits = values.only === 'hits'
 const onlyWrites = values.only === 'writes'
+const onlyMedia = values.only === 'media'
 const serverBundle = values.server
 const articles = Number(values.articles)
 const duration = Number(values.duration)
@@ -74,7 +76,8 @@ process.on('exit', () => { for (const child of children) child.kill('SIGKILL') }
 
 async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
   // The app runs as `npm start` runs it, with its node flags.
-  const child = spawn(process.execPath, args[0] === serverBundle ? [...startFlags, ...args] : args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const asStarted = args[0] === serverBundle
+  const child = spawn(process.execPath, asStarted ? [...startFlags, ...args] : args, { env: { ...process.env, ...(asStarted ? startEnv : {}), ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   const base = `http://127.0.0.1:${port}`
@@ -286,6 +289,22 @@ if (onlyMetrics) {
   process.exit(0)
 }
 
+/** The media library's figures (bench/media.ts), on a newsroom of its own. */
+const mediaCost = () => mediaBench({
+  startApp: async (env, port) => {
+    const server = await start([serverBundle], { ...appEnv, ...env }, port, '/healthz')
+    return { base: server.base, pid: server.child.pid!, stop: () => stop(server) }
+  },
+  loadPaths: (base, paths) => measure(tool, base, get(...paths), connections, duration),
+  peakRssMb,
+  token: ADMIN,
+  seconds: duration,
+})
+if (onlyMedia) {
+  console.log('\nratios:', await mediaCost())
+  process.exit(0)
+}
+
 let coldStartMs = 0
 let metricRatios: Record<string, number> = {}
 if (!onlyHostile) {
@@ -339,7 +358,7 @@ if (!onlyHostile) {
   await stop(cluster)
   if (onPostgres) await twoServers()
   else metricRatios = await metricsCost()
-  metricRatios = { ...metricRatios, ...await writeCost() }
+  metricRatios = { ...metricRatios, ...await writeCost(), ...await mediaCost() }
 }
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { MediaStorageTarget } from '../config.js'
 
 /**
@@ -45,33 +44,44 @@ export function folderStorage (folder: string): MediaStorage {
   }
 }
 
-/** Objects in an S3-compatible bucket (AWS, MinIO, R2…); credentials from the standard AWS_* variables. */
+/**
+ * Objects in an S3-compatible bucket (AWS, MinIO, R2…); credentials from the standard AWS_* variables.
+ * The SDK is loaded on first use: a newsroom on a folder never pays its start-up time.
+ */
 export function s3Storage (target: Extract<MediaStorageTarget, { kind: 's3' }>, credentials?: { accessKeyId: string, secretAccessKey: string }): MediaStorage {
-  const client = new S3Client({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true } : {}),
-    ...(credentials ? { credentials } : {}),
-    // Checksums only where S3 requires them: many S3-compatible stores reject the newer default headers.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  })
+  const sdk = import('@aws-sdk/client-s3').then((s3) => ({
+    ...s3,
+    client: new s3.S3Client({
+      region: target.region,
+      ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true } : {}),
+      ...(credentials ? { credentials } : {}),
+      // Checksums only where S3 requires them: many S3-compatible stores reject the newer default headers.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  }))
+  // Not loaded until used; a failure to load shows in the first use's error instead.
+  sdk.catch(() => {})
   const Bucket = target.bucket
   const objectKey = (key: string) => target.prefix + key
   return {
     shared: true,
     async put (key, data, contentType) {
+      const { client, PutObjectCommand } = await sdk
       await client.send(new PutObjectCommand({ Bucket, Key: objectKey(key), Body: data, ContentType: contentType }))
     },
     async get (key) {
+      const { client, GetObjectCommand } = await sdk
       try {
         const object = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }))
         return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined
       } catch (error) {
-        if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined
+        if ((error as { name?: string }).name === 'NoSuchKey') return undefined
         throw error
       }
     },
     async removeAll (prefix) {
+      const { client, ListObjectsV2Command, DeleteObjectsCommand } = await sdk
       for (;;) {
         const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: objectKey(`${prefix}/`) }))
         const keys = (listed.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []))

@@ -5,9 +5,14 @@ import { fileURLToPath } from 'node:url'
 
 export const bundle = fileURLToPath(new URL('../../dist/server.js', import.meta.url))
 
-/** The node flags `npm start` runs the server with (package.json's start script: `node <flags> dist/server.js`). */
-export const startFlags: string[] = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } })
-  .scripts.start.split(/\s+/).slice(1, -1)
+// How `npm start` runs the server (package.json's start script: `VAR=value … node <flags> dist/server.js`).
+const startWords = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } })
+  .scripts.start.split(/\s+/)
+const nodeAt = startWords.indexOf('node')
+/** The environment variables the start script sets. */
+export const startEnv: Record<string, string> = Object.fromEntries(startWords.slice(0, nodeAt).map((word) => word.split('=') as [string, string]))
+/** The node flags it passes. */
+export const startFlags: string[] = startWords.slice(nodeAt + 1, -1)
 
 export interface RunningServer {
   child: ChildProcess
@@ -22,7 +27,7 @@ export interface RunningServer {
 export function startServer (env: Record<string, string>, timeoutMs = 30_000, { keepOutput = false } = {}): Promise<RunningServer> {
   if (!existsSync(bundle)) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it)')
   const child = spawn(process.execPath, [...startFlags, bundle], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...startEnv, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
