@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { describe, test, type TestContext } from 'node:test'
 import exifReader from 'exif-reader'
 import S3rver from 's3rver'
@@ -37,6 +38,40 @@ const png = (width = 400, height = 300) => sharp({ create: { width, height, chan
 
 const createToken = async (h: Harness, role: 'viewer' | 'editor') =>
   (await h.call('POST', '/v1/tokens', { body: { name: `Токен ${role}`, role } })).body.token as string
+
+/** Where a test's media files go, and what is in there: a folder, or a bucket of a local S3-compatible server. */
+interface StorageUnderTest {
+  storage: MediaStorage
+  /** Every file's key, `<mediaId>/<name>`. */
+  keys: () => Promise<string[]>
+}
+
+const storages: Record<'folder' | 'S3', (t: TestContext) => Promise<StorageUnderTest>> = {
+  async folder (t) {
+    const folder = mkdtempSync(join(tmpdir(), 'cms-media-'))
+    t.after(() => rmSync(folder, { recursive: true, force: true }))
+    return { storage: folderStorage(folder), keys: async () => readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(folder, join(e.parentPath, e.name))).sort() }
+  },
+  async S3 (t) {
+    const directory = mkdtempSync(join(tmpdir(), 'cms-s3-'))
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'newsroom', configs: [] }] })
+    const { port } = await server.run()
+    t.after(async () => { await server.close(); rmSync(directory, { recursive: true, force: true }) })
+    const endpoint = `http://127.0.0.1:${port}`
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+    const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials })
+    return {
+      storage: s3Storage({ kind: 's3', bucket: 'newsroom', prefix: 'media/', endpoint, region: 'us-east-1' }, credentials),
+      keys: async () => ((await client.send(new ListObjectsV2Command({ Bucket: 'newsroom' }))).Contents ?? []).map((o) => o.Key!.replace(/^media\//, '')).sort(),
+    }
+  },
+}
+
+/** A harness whose media files live in the given storage. */
+async function setupWith (t: TestContext, kind: keyof typeof storages, overrides: Parameters<typeof setup>[1] = {}, wrap = (storage: MediaStorage) => storage) {
+  const under = await storages[kind](t)
+  return { h: await setup(t, overrides, ':memory:', wrap(under.storage)), ...under }
+}
 
 interface Upload { status: number, body: any, headers: Record<string, string> }
 
@@ -75,99 +110,149 @@ async function assertClean (bytes: Buffer, what: string) {
   assert.equal(meta.orientation, undefined, `${what} still needs turning`)
 }
 
-describe('uploads', () => {
-  test('an upload is stored re-encoded and upright: no GPS, camera serial, XMP or orientation in any served byte', async (t) => {
-    const h = await setup(t)
-    const original = await sourcePhoto()
-    // The test photo really carries what must not leave.
-    const exif = exifReader((await sharp(original).metadata()).exif!)
-    assert.deepEqual(exif.GPSInfo?.GPSLatitude, [55, 45, 21])
-    assert.equal(exif.Photo?.BodySerialNumber, SERIAL)
-    assert.equal((await sharp(original).metadata()).orientation, 6)
+for (const kind of Object.keys(storages) as Array<keyof typeof storages>) {
+  describe(`uploads and variants, media in ${kind === 'S3' ? 'an S3-compatible store' : 'a folder'}`, () => {
+    test('an upload is stored re-encoded and upright: no GPS, camera serial, XMP or orientation in any served or stored byte', async (t) => {
+      const { h, storage, keys } = await setupWith(t, kind)
+      const original = await sourcePhoto()
+      // The test photo really carries what must not leave.
+      const exif = exifReader((await sharp(original).metadata()).exif!)
+      assert.deepEqual(exif.GPSInfo?.GPSLatitude, [55, 45, 21])
+      assert.equal(exif.Photo?.BodySerialNumber, SERIAL)
+      assert.equal((await sharp(original).metadata()).orientation, 6)
 
-    const res = await upload(h, original, { fields: { alt: 'Ледоход на Волге', caption: '«Лёд тронулся», — сказал дежурный', credit: 'Фото: Иван Петров' } })
-    assert.equal(res.status, 201)
-    assert.equal(res.headers.location, `http://localhost:3000/v1/media/${res.body.id}`)
-    assert.equal(res.body.mimeType, 'image/jpeg')
-    // Orientation 6 turns a 2000 × 1000 sensor image into a 1000 × 2000 photo.
-    assert.deepEqual([res.body.width, res.body.height], [1000, 2000])
-    assert.equal(res.body.alt, 'Ледоход на Волге')
-    assert.equal(res.body.credit, 'Фото: Иван Петров')
-    assert.match(res.body.placeholder, /^data:image\/webp;base64,/)
-    assert.ok(res.body.placeholder.length <= 2048, `placeholder is ${res.body.placeholder.length} bytes`)
+      const res = await upload(h, original, { fields: { alt: 'Ледоход на Волге', caption: '«Лёд тронулся», — сказал дежурный', credit: 'Фото: Иван Петров' } })
+      assert.equal(res.status, 201)
+      assert.equal(res.headers.location, `http://localhost:3000/v1/media/${res.body.id}`)
+      assert.equal(res.body.mimeType, 'image/jpeg')
+      // Orientation 6 turns a 2000 × 1000 sensor image into a 1000 × 2000 photo.
+      assert.deepEqual([res.body.width, res.body.height], [1000, 2000])
+      assert.equal(res.body.alt, 'Ледоход на Волге')
+      assert.equal(res.body.credit, 'Фото: Иван Петров')
+      assert.match(res.body.placeholder, /^data:image\/webp;base64,/)
+      assert.ok(res.body.placeholder.length <= 2048, `placeholder is ${res.body.placeholder.length} bytes`)
 
-    const master = await file(h, res.body.url)
-    assert.equal(master.status, 200)
-    assert.equal(master.bytes.byteLength, res.body.bytes)
-    assert.ok(!master.bytes.equals(original), 'the upload itself is never served')
-    await assertClean(master.bytes, 'the file')
-    const turned = await sharp(master.bytes).metadata()
-    assert.deepEqual([turned.width, turned.height], [1000, 2000])
-    // Upright: the blue quarter the camera put on the left of its sensor is now at the top.
-    const { data } = await sharp(master.bytes).resize(10, 20, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true })
-    assert.ok(data[2]! > 150 && data[0]! < 100, 'the top left pixel is blue')
+      const master = await file(h, res.body.url)
+      assert.equal(master.status, 200)
+      assert.equal(master.bytes.byteLength, res.body.bytes)
+      assert.ok(!master.bytes.equals(original), 'the upload itself is never served')
+      await assertClean(master.bytes, 'the file')
+      const turned = await sharp(master.bytes).metadata()
+      assert.deepEqual([turned.width, turned.height], [1000, 2000])
+      // Upright: the blue quarter the camera put on the left of its sensor is now at the top.
+      const { data } = await sharp(master.bytes).resize(10, 20, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true })
+      assert.ok(data[2]! > 150 && data[0]! < 100, 'the top left pixel is blue')
 
-    for (const query of ['width=640&format=webp', 'width=320&format=avif', 'width=960', 'format=png']) {
-      const variant = await file(h, `${res.body.url}?${query}`)
-      assert.equal(variant.status, 200, query)
-      await assertClean(variant.bytes, `the ${query} variant`)
-    }
-    // Nothing of the upload is kept on disk either: the folder holds what is served, and nothing carries the serial.
-    for (const name of readdirSync(join(h.mediaFolder, res.body.id))) {
-      await assertClean(await import('node:fs/promises').then((fs) => fs.readFile(join(h.mediaFolder, res.body.id, name))), `stored ${name}`)
-    }
+      for (const query of ['width=640&format=webp', 'width=320&format=avif', 'width=960', 'format=png']) {
+        const variant = await file(h, `${res.body.url}?${query}`)
+        assert.equal(variant.status, 200, query)
+        await assertClean(variant.bytes, `the ${query} variant`)
+      }
+      // Nothing of the upload is kept either: storage holds what is served, and nothing carries the serial.
+      const stored = await keys()
+      assert.deepEqual(stored, [`${res.body.id}/320.avif`, `${res.body.id}/640.webp`, `${res.body.id}/960.jpeg`, `${res.body.id}/full.png`, `${res.body.id}/master`])
+      for (const key of stored) await assertClean((await storage.get(key))!, `stored ${key}`)
+    })
+
+    test('the type comes from the bytes: SVG, HTML, PDF and a file that only claims to be an image are 415, and nothing is stored', async (t) => {
+      const { h, keys } = await setupWith(t, kind)
+      // An SVG that libvips would happily decode: only recognising the bytes keeps it out.
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" onload="alert(1)"><rect width="300" height="200" fill="red"/><script>alert(document.cookie)</script></svg>')
+      assert.equal((await sharp(svg).metadata()).format, 'svg')
+      const refused: Array<[string, Buffer, string, string]> = [
+        ['SVG', svg, 'photo.svg', 'image/svg+xml'],
+        ['SVG named .jpg', svg, 'photo.jpg', 'image/jpeg'],
+        ['HTML', Buffer.from('<!doctype html><html><script>alert(1)</script></html>'), 'photo.png', 'image/png'],
+        ['PDF', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF'), 'photo.jpg', 'image/jpeg'],
+        ['JPEG magic then garbage', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]), 'photo.jpg', 'image/jpeg'],
+      ]
+      for (const [what, bytes, name, type] of refused) {
+        const res = await upload(h, bytes, { name, type })
+        assert.equal(res.status, 415, what)
+        assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE', what)
+      }
+      assert.equal((await h.call('GET', '/v1/media')).body.meta.total, 0)
+      assert.deepEqual(await keys(), [])
+      // A PNG sent as a GIF is a PNG.
+      const res = await upload(h, await png(), { name: 'photo.gif', type: 'image/gif' })
+      assert.equal(res.status, 201)
+      assert.equal(res.body.mimeType, 'image/png')
+      assert.equal((await file(h, res.body.url)).headers['content-type'], 'image/png')
+    })
+
+    test('limits: a file over CMS_MEDIA_MAX_BYTES or an image over CMS_MEDIA_MAX_PIXELS is 413; a second file, no file, a bad field are 4xx; nothing is stored', async (t) => {
+      const { h, keys } = await setupWith(t, kind, { mediaMaxBytes: 200_000, mediaMaxPixels: 1_000_000 })
+      const big = Buffer.concat([await png(100, 100), Buffer.alloc(300_000)])
+      const tooBig = await upload(h, big, { name: 'a.png', type: 'image/png' })
+      assert.equal(tooBig.status, 413)
+      assert.equal(tooBig.body.code, 'PAYLOAD_TOO_LARGE')
+      // 2000 × 1000 pixels, small in bytes.
+      const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } }).png().toBuffer()
+      assert.ok(wide.byteLength < 200_000)
+      const tooWide = await upload(h, wide, { name: 'a.png', type: 'image/png' })
+      assert.equal(tooWide.status, 413)
+      assert.match(tooWide.body.detail, /2000000 pixels/)
+      assert.equal((await upload(h, undefined, { fields: { alt: 'без файла' } })).status, 400)
+      assert.equal((await upload(h, await png(), { fields: { alt: 'x'.repeat(501) } })).status, 400)
+      assert.equal((await upload(h, await png(), { fields: { unknown: 'x' } })).status, 400)
+      const two = await h.request().post('/v1/media').set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+        .attach('file', await png(), 'a.png').attach('file', await png(), 'b.png')
+      assert.equal(two.status, 413)
+      const json = await h.call('POST', '/v1/media', { body: { file: 'not multipart' } })
+      assert.equal(json.status, 415)
+      assert.equal((await h.call('GET', '/v1/media')).body.meta.total, 0)
+      assert.deepEqual(await keys(), [])
+    })
+
+    test('a variant is made on first request, once for concurrent requests, then served from storage with immutable caching, ETag and 304', async (t) => {
+      const puts: string[] = []
+      const spy = (inner: MediaStorage): MediaStorage => ({ ...inner, put: (key, data, type) => { puts.push(key); return inner.put(key, data, type) } })
+      const { h } = await setupWith(t, kind, {}, spy)
+      const { body: photo } = await upload(h, await sourcePhoto())
+      puts.length = 0
+      const url = `${photo.url}?width=640&format=webp`
+      const answers = await Promise.all(Array.from({ length: 6 }, () => file(h, url)))
+      assert.deepEqual(puts, [`${photo.id}/640.webp`], 'six concurrent first requests make the variant once')
+      for (const answer of answers) assert.ok(answer.bytes.equals(answers[0]!.bytes))
+      const first = answers[0]!
+      assert.equal(first.headers['content-type'], 'image/webp')
+      assert.equal(first.headers['cache-control'], 'public, max-age=31536000, immutable')
+      assert.equal(first.headers['x-content-type-options'], 'nosniff')
+      const meta = await sharp(first.bytes).metadata()
+      assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 640, 1280])
+
+      const again = await file(h, url, { authorization: `Bearer ${ADMIN_TOKEN}` })
+      assert.ok(again.bytes.equals(first.bytes))
+      assert.equal(again.headers['cache-control'], 'public, max-age=31536000, immutable', 'the same for every caller')
+      assert.deepEqual(puts, [`${photo.id}/640.webp`], 'later requests read what was stored')
+      const notModified = await file(h, url, { 'if-none-match': first.headers.etag! })
+      assert.equal(notModified.status, 304)
+      assert.equal(notModified.bytes.byteLength, 0)
+      assert.equal(notModified.headers.etag, first.headers.etag)
+      assert.notEqual((await file(h, `${photo.url}?width=320&format=webp`)).headers.etag, first.headers.etag)
+    })
+
+    test('media in use by an article that is not purged cannot be deleted (409); after the purge it can, and its files are gone', async (t) => {
+      const { h, keys } = await setupWith(t, kind)
+      const { body: photo } = await upload(h, await png())
+      await file(h, `${photo.url}?width=320&format=webp`)
+      const article = (await h.call('POST', '/v1/articles', { body: { title: 'С обложкой', coverImage: { mediaId: photo.id } } })).body
+      assert.equal((await h.call('DELETE', `/v1/media/${photo.id}`)).status, 409)
+      await h.call('DELETE', `/v1/articles/${article.id}`)
+      const inTrash = await h.call('DELETE', `/v1/media/${photo.id}`)
+      assert.equal(inTrash.status, 409, 'the trash still uses it')
+      assert.equal(inTrash.body.code, 'MEDIA_IN_USE')
+      assert.equal((await file(h, photo.url)).status, 200)
+      await h.call('DELETE', `/v1/articles/${article.id}?permanent=true`)
+      assert.equal((await h.call('DELETE', `/v1/media/${photo.id}`)).status, 204)
+      assert.equal((await h.get(`/v1/media/${photo.id}`)).status, 404)
+      assert.equal((await h.get(`/v1/media/${photo.id}/file`)).status, 404)
+      assert.deepEqual(await keys(), [], 'the master and its variants are gone')
+    })
   })
+}
 
-  test('the type comes from the bytes: SVG, HTML, PDF and a file that only claims to be an image are 415, and nothing is stored', async (t) => {
-    const h = await setup(t)
-    // An SVG that libvips would happily decode: only recognising the bytes keeps it out.
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" onload="alert(1)"><rect width="300" height="200" fill="red"/><script>alert(document.cookie)</script></svg>')
-    assert.equal((await sharp(svg).metadata()).format, 'svg')
-    const refused: Array<[string, Buffer, string, string]> = [
-      ['SVG', svg, 'photo.svg', 'image/svg+xml'],
-      ['SVG named .jpg', svg, 'photo.jpg', 'image/jpeg'],
-      ['HTML', Buffer.from('<!doctype html><html><script>alert(1)</script></html>'), 'photo.png', 'image/png'],
-      ['PDF', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF'), 'photo.jpg', 'image/jpeg'],
-      ['JPEG magic then garbage', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]), 'photo.jpg', 'image/jpeg'],
-    ]
-    for (const [what, bytes, name, type] of refused) {
-      const res = await upload(h, bytes, { name, type })
-      assert.equal(res.status, 415, what)
-      assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE', what)
-    }
-    assert.equal((await h.call('GET', '/v1/media')).body.meta.total, 0)
-    assert.deepEqual(readdirSync(h.mediaFolder), [])
-    // A PNG sent as a GIF is a PNG.
-    const res = await upload(h, await png(), { name: 'photo.gif', type: 'image/gif' })
-    assert.equal(res.status, 201)
-    assert.equal(res.body.mimeType, 'image/png')
-    assert.equal((await file(h, res.body.url)).headers['content-type'], 'image/png')
-  })
-
-  test('limits: a file over CMS_MEDIA_MAX_BYTES or an image over CMS_MEDIA_MAX_PIXELS is 413; a second file, no file, a bad field are 4xx; nothing is stored', async (t) => {
-    const h = await setup(t, { mediaMaxBytes: 200_000, mediaMaxPixels: 1_000_000 })
-    const big = Buffer.concat([await png(100, 100), Buffer.alloc(300_000)])
-    const tooBig = await upload(h, big, { name: 'a.png', type: 'image/png' })
-    assert.equal(tooBig.status, 413)
-    assert.equal(tooBig.body.code, 'PAYLOAD_TOO_LARGE')
-    // 2000 × 1000 pixels, small in bytes.
-    const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } }).png().toBuffer()
-    assert.ok(wide.byteLength < 200_000)
-    const tooWide = await upload(h, wide, { name: 'a.png', type: 'image/png' })
-    assert.equal(tooWide.status, 413)
-    assert.match(tooWide.body.detail, /2000000 pixels/)
-    assert.equal((await upload(h, undefined, { fields: { alt: 'без файла' } })).status, 400)
-    assert.equal((await upload(h, await png(), { fields: { alt: 'x'.repeat(501) } })).status, 400)
-    assert.equal((await upload(h, await png(), { fields: { unknown: 'x' } })).status, 400)
-    const two = await h.request().post('/v1/media').set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-      .attach('file', await png(), 'a.png').attach('file', await png(), 'b.png')
-    assert.equal(two.status, 413)
-    const json = await h.call('POST', '/v1/media', { body: { file: 'not multipart' } })
-    assert.equal(json.status, 415)
-    assert.equal((await h.call('GET', '/v1/media')).body.meta.total, 0)
-    assert.deepEqual(readdirSync(h.mediaFolder), [])
-  })
-
+describe('media by role', () => {
   test('roles: uploading and editing need an editor, the library a viewer; one image’s record and file are public', async (t) => {
     const h = await setup(t)
     const viewer = await createToken(h, 'viewer')
@@ -184,36 +269,6 @@ describe('uploads', () => {
 })
 
 describe('variants', () => {
-  test('a variant is made on first request, once for concurrent requests, then served from storage with immutable caching, ETag and 304', async (t) => {
-    const puts: string[] = []
-    const folder = mkdtempSync(join(tmpdir(), 'cms-media-spy-'))
-    const inner = folderStorage(folder)
-    const spy: MediaStorage = { ...inner, put: (key, data, type) => { puts.push(key); return inner.put(key, data, type) } }
-    const h = await setup(t, {}, ':memory:', spy)
-    const { body: photo } = await upload(h, await sourcePhoto())
-    puts.length = 0
-    const url = `${photo.url}?width=640&format=webp`
-    const answers = await Promise.all(Array.from({ length: 6 }, () => file(h, url)))
-    assert.deepEqual(puts, [`${photo.id}/640.webp`], 'six concurrent first requests make the variant once')
-    for (const answer of answers) assert.ok(answer.bytes.equals(answers[0]!.bytes))
-    const first = answers[0]!
-    assert.equal(first.headers['content-type'], 'image/webp')
-    assert.equal(first.headers['cache-control'], 'public, max-age=31536000, immutable')
-    assert.equal(first.headers['x-content-type-options'], 'nosniff')
-    const meta = await sharp(first.bytes).metadata()
-    assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 640, 1280])
-
-    const again = await file(h, url, { authorization: `Bearer ${ADMIN_TOKEN}` })
-    assert.ok(again.bytes.equals(first.bytes))
-    assert.equal(again.headers['cache-control'], 'public, max-age=31536000, immutable', 'the same for every caller')
-    assert.deepEqual(puts, [`${photo.id}/640.webp`], 'later requests read what was stored')
-    const notModified = await file(h, url, { 'if-none-match': first.headers.etag! })
-    assert.equal(notModified.status, 304)
-    assert.equal(notModified.bytes.byteLength, 0)
-    assert.equal(notModified.headers.etag, first.headers.etag)
-    assert.notEqual((await file(h, `${photo.url}?width=320&format=webp`)).headers.etag, first.headers.etag)
-  })
-
   test('a width off the list, wider than the image, or an unknown format is 400; an unknown id is 404', async (t) => {
     const h = await setup(t)
     const { body: small } = await upload(h, await png(400, 300))
@@ -278,24 +333,6 @@ describe('media in articles, feeds, webhooks and changes', () => {
     assert.equal(other.coverImage.credit, 'Фото: новое')
   })
 
-  test('media in use by an article that is not purged cannot be deleted (409); after the purge it can, and its files are gone', async (t) => {
-    const h = await setup(t)
-    const { body: photo } = await upload(h, await png())
-    await file(h, `${photo.url}?width=320&format=webp`)
-    const article = (await h.call('POST', '/v1/articles', { body: { title: 'С обложкой', coverImage: { mediaId: photo.id } } })).body
-    assert.equal((await h.call('DELETE', `/v1/media/${photo.id}`)).status, 409)
-    await h.call('DELETE', `/v1/articles/${article.id}`)
-    const inTrash = await h.call('DELETE', `/v1/media/${photo.id}`)
-    assert.equal(inTrash.status, 409, 'the trash still uses it')
-    assert.equal(inTrash.body.code, 'MEDIA_IN_USE')
-    assert.equal((await file(h, photo.url)).status, 200)
-    await h.call('DELETE', `/v1/articles/${article.id}?permanent=true`)
-    assert.equal((await h.call('DELETE', `/v1/media/${photo.id}`)).status, 204)
-    assert.equal((await h.get(`/v1/media/${photo.id}`)).status, 404)
-    assert.equal((await h.get(`/v1/media/${photo.id}/file`)).status, 404)
-    assert.equal(existsSync(join(h.mediaFolder, photo.id)), false, 'the master and its variants are gone')
-  })
-
   test('feeds carry a media cover: RSS enclosure, Atom link rel="enclosure", JSON Feed image', async (t) => {
     const h = await setup(t)
     const { body: photo } = await upload(h, await png())
@@ -350,31 +387,5 @@ describe('media with several servers', () => {
     assert.match(warning ?? '', /several servers.*one folder they all share.*CMS_MEDIA_STORAGE=s3:/)
     assert.deepEqual(await warnings({ ...h.config, database: postgres, mediaStorage: { kind: 's3', bucket: 'newsroom', prefix: '', endpoint: undefined, region: 'us-east-1' } }), [])
     assert.deepEqual(await warnings({ ...h.config, database: { engine: 'sqlite', path: ':memory:' } }), [])
-  })
-})
-
-describe('S3-compatible storage', () => {
-  async function s3 (t: TestContext) {
-    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 'cms-s3-')), configureBuckets: [{ name: 'newsroom', configs: [] }] })
-    const { port } = await server.run()
-    t.after(() => server.close())
-    return s3Storage({ kind: 's3', bucket: 'newsroom', prefix: 'media/', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' }, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })
-  }
-
-  test('uploads, variants and deletes work the same on an S3-compatible store', async (t) => {
-    const storage = await s3(t)
-    const h = await setup(t, {}, ':memory:', storage)
-    const { body: photo } = await upload(h, await sourcePhoto())
-    assert.equal(readdirSync(h.mediaFolder).length, 0, 'nothing in the folder: the files are in the bucket')
-    const stored = await storage.get(`${photo.id}/master`)
-    assert.equal(stored?.byteLength, photo.bytes)
-    await assertClean(stored!, 'the stored master')
-    const variant = await file(h, `${photo.url}?width=160&format=avif`)
-    assert.equal(variant.status, 200)
-    assert.equal(variant.headers['content-type'], 'image/avif')
-    assert.ok((await storage.get(`${photo.id}/160.avif`))?.equals(variant.bytes))
-    assert.equal((await h.call('DELETE', `/v1/media/${photo.id}`)).status, 204)
-    assert.equal(await storage.get(`${photo.id}/master`), undefined)
-    assert.equal(await storage.get(`${photo.id}/160.avif`), undefined)
   })
 })

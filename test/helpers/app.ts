@@ -107,7 +107,7 @@ export async function setup (t: TestContext, overrides: Partial<Config> = {}, da
   /** Same as call, without a token. */
   const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, { token: null, headers })
 
-  return { app, db: db!, databaseUrl: url, mediaFolder, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
+  return { app, db: db!, databaseUrl: url, sql, engine, listen, store, config, call, get, check, request: () => supertest(app.server) }
 }
 
 export type Harness = Awaited<ReturnType<typeof setup>>
