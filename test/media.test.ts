@@ -321,9 +321,13 @@ describe('media in articles, feeds, webhooks and changes', () => {
     const { body: photo } = await upload(h, await png(), { fields: { alt: 'Старый alt', credit: 'Фото: старое' } })
     const plain = (await h.call('POST', '/v1/articles', { body: { title: 'Своя подпись нет', status: 'published', coverImage: { mediaId: photo.id } } }))
     const ownAlt = (await h.call('POST', '/v1/articles', { body: { title: 'Своя подпись есть', status: 'published', coverImage: { mediaId: photo.id, alt: 'Своя' } } })).body
+    // Read anonymously first, so that the answers are in the response cache: the edit must let them go.
+    assert.equal((await h.get(`/v1/media/${photo.id}`)).body.alt, 'Старый alt')
+    assert.equal((await h.get(`/v1/articles/${plain.body.id}`)).body.coverImage.credit, 'Фото: старое')
     const patched = await h.call('PATCH', `/v1/media/${photo.id}`, { body: { alt: 'Новый alt', credit: 'Фото: новое', focalPoint: { x: 0.25, y: 0.75 } } })
     assert.equal(patched.status, 200)
     assert.deepEqual(patched.body.focalPoint, { x: 0.25, y: 0.75 })
+    assert.equal((await h.get(`/v1/media/${photo.id}`)).body.alt, 'Новый alt')
     const read = await h.get(`/v1/articles/${plain.body.id}`)
     assert.equal(read.body.coverImage.alt, 'Новый alt')
     assert.equal(read.body.coverImage.credit, 'Фото: новое')
@@ -331,6 +335,9 @@ describe('media in articles, feeds, webhooks and changes', () => {
     const other = (await h.get(`/v1/articles/${ownAlt.id}`)).body
     assert.equal(other.coverImage.alt, 'Своя')
     assert.equal(other.coverImage.credit, 'Фото: новое')
+    // An edit no cover shows (the caption) touches no article: the media's own write lets its cached answer go.
+    await h.call('PATCH', `/v1/media/${photo.id}`, { body: { caption: 'Подпись к снимку' } })
+    assert.equal((await h.get(`/v1/media/${photo.id}`)).body.caption, 'Подпись к снимку')
   })
 
   test('feeds carry a media cover: RSS enclosure, Atom link rel="enclosure", JSON Feed image', async (t) => {

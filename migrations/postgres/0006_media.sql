@@ -16,6 +16,4 @@ CREATE TABLE "media" (
 --> statement-breakpoint
 ALTER TABLE "articles" ADD COLUMN "cover_media_id" text COLLATE "C";--> statement-breakpoint
 ALTER TABLE "articles" ADD COLUMN "cover_media" jsonb;--> statement-breakpoint
-CREATE INDEX "articles_cover_media_id_idx" ON "articles" USING btree ("cover_media_id") WHERE cover_media_id IS NOT NULL;--> statement-breakpoint
--- Media are content: their reads are cached like articles', so every write to them bumps the content version (0001).
-CREATE TRIGGER media_content AFTER INSERT OR UPDATE OR DELETE ON media FOR EACH ROW EXECUTE FUNCTION cms_bump_content();
+CREATE INDEX "articles_cover_media_id_idx" ON "articles" USING btree ("cover_media_id") WHERE cover_media_id IS NOT NULL;
