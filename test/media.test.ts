@@ -252,6 +252,27 @@ for (const kind of Object.keys(storages) as Array<keyof typeof storages>) {
   })
 }
 
+describe('malformed uploads', () => {
+  test('a multipart body that cannot be read — no boundary, another boundary, cut short, bad fields — is 400, not 500, and stores nothing', async (t) => {
+    const h = await setup(t)
+    const part = '--abc\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG'
+    const bodies: Array<[string, string, string]> = [
+      ['no boundary', 'multipart/form-data', 'abc'],
+      ['another boundary', 'multipart/form-data; boundary=xyz', `${part}\r\n--abc--\r\n`],
+      ['cut short', 'multipart/form-data; boundary=abc', part],
+      ['a field declared JSON that is not', 'multipart/form-data; boundary=abc',
+        '--abc\r\nContent-Disposition: form-data; name="alt"\r\nContent-Type: application/json\r\n\r\n{не json\r\n--abc--\r\n'],
+      ['a __proto__ field', 'multipart/form-data; boundary=abc', '--abc\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\nx\r\n--abc--\r\n'],
+    ]
+    for (const [what, type, body] of bodies) {
+      const res = await h.call('POST', '/v1/media', { body, headers: { 'content-type': type } })
+      assert.equal(res.status, 400, `${what}: ${res.raw}`)
+      assert.equal(res.body.code, 'MALFORMED_MULTIPART', what)
+    }
+    assert.equal((await h.call('GET', '/v1/media')).body.meta.total, 0)
+  })
+})
+
 describe('media by role', () => {
   test('roles: uploading and editing need an editor, the library a viewer; one image’s record and file are public', async (t) => {
     const h = await setup(t)

@@ -1,8 +1,9 @@
 import multipart from '@fastify/multipart'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MediaRecord } from '../../domain/records.js'
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js'
+import { AppError, BadRequestError, NotFoundError, ValidationError } from '../../lib/errors.js'
 import { etagMatches } from '../../lib/etag.js'
 import { newId, now } from '../../lib/ids.js'
 import { encodeUpload, formatOf, makeVariant, typeOfFormat, type ImageFormat } from '../../lib/image-work.js'
@@ -30,6 +31,30 @@ const variantName = (width: number | undefined, format: string) => `${width ?? '
 
 const ImageFile = z.any().describe('The image bytes')
 
+/**
+ * An upload's `file` part and text fields. The parser's limits stand (413); anything else it cannot
+ * read (no boundary, a body cut short, a `__proto__` field, a field declared JSON that is not) is 400.
+ */
+async function readForm (request: FastifyRequest): Promise<{ upload: Buffer | undefined, fields: Record<string, string> }> {
+  if (!request.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data with a `file` part')
+  let upload: Buffer | undefined
+  const fields: Record<string, string> = {}
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw new ValidationError([{ path: part.fieldname, message: 'the image goes in the part named `file`' }])
+        upload = await part.toBuffer()
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value
+      }
+    }
+  } catch (error) {
+    if (error instanceof AppError || (error as { statusCode?: number }).statusCode === 413) throw error
+    throw new BadRequestError(`The multipart body could not be read: ${(error as Error).message}`, 'MALFORMED_MULTIPART')
+  }
+  return { upload, fields }
+}
+
 export const mediaRoutes: FastifyPluginAsyncZod<MediaRouteOptions> = async (app, { media, storage, publicUrl, maxBytes, maxPixels }) => {
   const tags = ['Media']
   // Two images decoded at once, twenty more waiting; beyond that 503, not a queue that eats the memory.
@@ -52,17 +77,7 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRouteOptions> = async (app,
       response: { 201: Media, ...problems(401, 403, 413, 415, 503) },
     },
   }, async (request, reply) => {
-    if (!request.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data with a `file` part')
-    let upload: Buffer | undefined
-    const fields: Record<string, string> = {}
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw new ValidationError([{ path: part.fieldname, message: 'the image goes in the part named `file`' }])
-        upload = await part.toBuffer()
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value
-      }
-    }
+    const { upload, fields } = await readForm(request)
     if (!upload) throw new ValidationError([{ path: 'file', message: 'is required: the image' }])
     const parsed = MediaFields.safeParse(fields)
     if (!parsed.success) throw new ValidationError(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })))
