@@ -252,6 +252,38 @@ for (const kind of Object.keys(storages) as Array<keyof typeof storages>) {
   })
 }
 
+describe('formats', () => {
+  test('JPEG, PNG, WebP, AVIF and GIF (animated too) are taken and served in their own type', async (t) => {
+    const h = await setup(t)
+    const base = () => sharp({ create: { width: 320, height: 240, channels: 3, background: '#c33' } })
+    const frame = (background: string) => sharp({ create: { width: 64, height: 48, channels: 3, background } }).png().toBuffer()
+    const animated = await sharp([await frame('#c33'), await frame('#36c')], { join: { animated: true } }).gif({ delay: [200, 200] }).toBuffer()
+    const samples: Array<[string, Buffer]> = [
+      ['image/jpeg', await base().jpeg().toBuffer()],
+      ['image/png', await base().png().toBuffer()],
+      ['image/webp', await base().webp().toBuffer()],
+      ['image/avif', await base().avif().toBuffer()],
+      ['image/gif', await base().gif().toBuffer()],
+      ['image/gif', animated],
+    ]
+    for (const [type, bytes] of samples) {
+      const res = await upload(h, bytes, { name: 'photo.bin', type: 'application/octet-stream' })
+      assert.equal(res.status, 201, `${type}: ${JSON.stringify(res.body)}`)
+      assert.equal(res.body.mimeType, type)
+      const served = await file(h, res.body.url)
+      assert.equal(served.headers['content-type'], type)
+      assert.equal((await file(h, `${res.body.url}?format=webp`)).headers['content-type'], 'image/webp')
+    }
+    // The animation survives: two frames of 64 × 48, in the GIF and in its WebP variant.
+    const { body: gif } = await upload(h, animated, { name: 'anim.gif', type: 'image/gif' })
+    assert.deepEqual([gif.width, gif.height], [64, 48])
+    for (const url of [gif.url, `${gif.url}?format=webp`]) {
+      const meta = await sharp((await file(h, url)).bytes, { animated: true }).metadata()
+      assert.deepEqual([meta.pages, meta.pageHeight], [2, 48], url)
+    }
+  })
+})
+
 describe('malformed uploads', () => {
   test('a multipart body that cannot be read — no boundary, another boundary, cut short, bad fields — is 400, not 500, and stores nothing', async (t) => {
     const h = await setup(t)
