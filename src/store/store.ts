@@ -1,5 +1,5 @@
 import type { ArticleData, ArticleListData } from '../domain/article-view.js'
-import type { AttemptRecord, DeliveryRecord, MediaRecord, WebhookRecord } from '../domain/records.js'
+import type { MediaRecord } from '../domain/records.js'
 import type { ArticleState } from '../domain/visibility.js'
 import type { Audience, Principal } from '../lib/auth.js'
 import type { SearchQuery as ParsedQuery } from '../lib/search-query.js'
@@ -7,6 +7,7 @@ import type { ArticleCreate, ArticleListQuery, ArticlePatch, Revision, RevisionS
 import type { SearchHit, SearchQuery } from '../modules/search/search.schemas.js'
 import type { Tag, TagCreate, TagListQuery, TagPatch } from '../modules/tags/tags.schemas.js'
 import type { Token, TokenCreate, TokenCreated } from '../modules/tokens/tokens.schemas.js'
+import type { WebhookStore } from './webhook-store.js'
 
 // What the HTTP layer, the start-up and the scripts may ask of a database. Every method returns a
 // Promise, whatever the engine; each write is one unit of work (one transaction) inside the store.
@@ -143,58 +144,6 @@ export interface ChangeStore {
   publishDue (): Promise<number>
   /** Removes entries older than `before` (ISO instant) that webhook deliveries were made from; returns how many. */
   prune (before: string): Promise<number>
-}
-
-export type WebhookInput = Pick<WebhookRecord, 'url' | 'events' | 'description'>
-export type WebhookChanges = Partial<Pick<WebhookRecord, 'url' | 'events' | 'description' | 'active'>>
-
-/** A delivery a server has claimed, with what it needs to send it. */
-export interface ClaimedDelivery {
-  delivery: DeliveryRecord
-  url: string
-  /** Every secret that signs: the current one, and the previous one during a rotation. */
-  secrets: string[]
-}
-
-/** What an attempt decided: the delivery's next state, and whether the webhook is switched off (a 410). */
-export interface AttemptOutcome {
-  deliveryId: string
-  attempt: AttemptRecord
-  status: DeliveryRecord['status']
-  nextAttemptAt: string | null
-  disableWebhook: boolean
-}
-
-export interface DeliveryStep {
-  outcomes: AttemptOutcome[]
-  fanOut: number
-  claim: number
-  leaseUntil: string
-}
-
-export interface WebhookStore {
-  create (input: WebhookInput, secret: string): Promise<WebhookRecord>
-  list (limit: number, cursor: string | undefined): Promise<Page<WebhookRecord>>
-  byId (id: string): Promise<WebhookRecord | undefined>
-  update (id: string, changes: WebhookChanges): Promise<WebhookRecord>
-  remove (id: string): Promise<void>
-  /** A new secret; the current one keeps signing until `previousUntil`. */
-  rotateSecret (id: string, secret: string, previousUntil: string): Promise<WebhookRecord>
-  /** A webhook.ping delivery, due now. */
-  ping (id: string): Promise<void>
-  deliveries (webhookId: string, status: DeliveryRecord['status'] | undefined, limit: number, cursor: string | undefined): Promise<Page<DeliveryRecord>>
-  delivery (webhookId: string, deliveryId: string): Promise<{ delivery: DeliveryRecord, attempts: AttemptRecord[] } | undefined>
-  /** Makes a delivery pending and due now: one more attempt. */
-  redeliver (webhookId: string, deliveryId: string): Promise<void>
-  /**
-   * One step of the delivery loop, in one unit of work: records `outcomes` (attempts of claimed
-   * deliveries) and releases them, makes deliveries of up to `fanOut` change-log events not yet handed
-   * out (for the webhooks active now), then claims up to `claim` due deliveries of active webhooks until
-   * `leaseUntil` — no other server claims them meanwhile.
-   */
-  step (work: DeliveryStep): Promise<{ handedOut: number, claimed: ClaimedDelivery[] }>
-  /** How many deliveries are pending. */
-  pending (): Promise<number>
 }
 
 /** A key's count in its current window, and when that window ends (epoch ms). */

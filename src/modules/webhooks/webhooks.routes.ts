@@ -5,7 +5,7 @@ import { BadRequestError, NotFoundError } from '../../lib/errors.js'
 import { listPage } from '../../lib/pagination.js'
 import { IdParams, NoContent, NotModified, problems } from '../../lib/schemas.js'
 import { checkedAddresses, RefusedAddressError, type Resolve } from '../../lib/webhook-sender.js'
-import type { WebhookStore } from '../../store/store.js'
+import type { WebhookStore } from '../../store/webhook-store.js'
 import {
   Delivery, DeliveryDetail, DeliveryListQuery, DeliveryPage, DeliveryParams, Webhook, WebhookCreate,
   WebhookListQuery, WebhookPage, WebhookPatch, WebhookWithSecret,
