@@ -3,7 +3,8 @@ import { MEDIA_TYPES, type MediaType } from '../domain/records.js'
 import { AppError } from './errors.js'
 
 // Everything done to image bytes: recognising them, re-encoding an upload without its metadata, and
-// making variants. sharp (libvips) does the work off the event loop; these functions bound how much.
+// making variants. sharp (libvips) does the work off the event loop; the media routes' work queue
+// bounds how much of it runs at once.
 
 // sharp (libvips, a native library) and file-type are loaded on first use, not at start. libvips'
 // operation cache holds decoded images for reuse: not worth its memory for images seen once.
