@@ -374,6 +374,7 @@ describe('media in articles, feeds, webhooks and changes', () => {
     const { body: photo } = await upload(h, await png(), { fields: { alt: 'Старый alt', credit: 'Фото: старое' } })
     const plain = (await h.call('POST', '/v1/articles', { body: { title: 'Своя подпись нет', status: 'published', coverImage: { mediaId: photo.id } } }))
     const ownAlt = (await h.call('POST', '/v1/articles', { body: { title: 'Своя подпись есть', status: 'published', coverImage: { mediaId: photo.id, alt: 'Своя' } } })).body
+    const cursor = (await h.get('/v1/changes')).body.meta.nextCursor as string
     // Read anonymously first, so that the answers are in the response cache: the edit must let them go.
     assert.equal((await h.get(`/v1/media/${photo.id}`)).body.alt, 'Старый alt')
     assert.equal((await h.get(`/v1/articles/${plain.body.id}`)).body.coverImage.credit, 'Фото: старое')
@@ -385,6 +386,10 @@ describe('media in articles, feeds, webhooks and changes', () => {
     assert.equal(read.body.coverImage.alt, 'Новый alt')
     assert.equal(read.body.coverImage.credit, 'Фото: новое')
     assert.notEqual(read.headers.etag, plain.headers.etag)
+    // Sync clients are told to look again at both published articles, and see the new credit.
+    const changed = (await h.get(`/v1/changes?cursor=${cursor}`)).body.data as Array<{ type: string, id: string, data: any }>
+    assert.deepEqual(changed.map((c) => c.id).sort(), [plain.body.id, ownAlt.id].sort())
+    for (const change of changed) assert.equal(change.data.coverImage.credit, 'Фото: новое')
     const other = (await h.get(`/v1/articles/${ownAlt.id}`)).body
     assert.equal(other.coverImage.alt, 'Своя')
     assert.equal(other.coverImage.credit, 'Фото: новое')

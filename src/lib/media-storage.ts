@@ -13,8 +13,6 @@ export interface MediaStorage {
   get (key: string): Promise<Buffer | undefined>
   /** Removes every file under `<prefix>/`. */
   removeAll (prefix: string): Promise<void>
-  /** Whether several servers see the same files (false for a folder: it may or may not be shared). */
-  readonly shared: boolean
 }
 
 /** Files in a folder; written to a temporary name and renamed, so a reader never sees half a file. */
@@ -22,7 +20,6 @@ export function folderStorage (folder: string): MediaStorage {
   const root = resolve(folder)
   const path = (key: string) => join(root, key)
   return {
-    shared: false,
     async put (key, data) {
       const target = path(key)
       await mkdir(dirname(target), { recursive: true })
@@ -65,7 +62,6 @@ export function s3Storage (target: Extract<MediaStorageTarget, { kind: 's3' }>, 
   const Bucket = target.bucket
   const objectKey = (key: string) => target.prefix + key
   return {
-    shared: true,
     async put (key, data, contentType) {
       const { client, PutObjectCommand } = await sdk
       await client.send(new PutObjectCommand({ Bucket, Key: objectKey(key), Body: data, ContentType: contentType }))

@@ -36,6 +36,15 @@ export function appendTaggedArticles (tx: Tx, tagId: string): void {
      FROM article_tags t JOIN articles a ON a.id = t.article_id WHERE t.tag_id = @tagId ORDER BY a.id`)).run({ at, tagId })
 }
 
+/** "Look again" entries for every article whose cover is this media (what the cover shows of it changed). */
+export function appendCoverArticles (tx: Tx, mediaId: string): void {
+  const at = now()
+  prepared(tx, 'append cover articles', (db) => db.$client.prepare(
+    `INSERT INTO change_log (at, type, item_id, event, event_id, public, data)
+     SELECT @at, 'article', a.id, NULL, NULL, ${LIVE} AND a.published_at <= @at, NULL
+     FROM articles a WHERE a.cover_media_id = @mediaId ORDER BY a.id`)).run({ at, mediaId })
+}
+
 /** Whether the public sees this tag now: one of its articles is published. */
 export function tagIsPublic (tx: Tx, tagId: string): boolean {
   return prepared(tx, 'tag is public', (db) => db.$client.prepare(

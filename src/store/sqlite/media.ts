@@ -7,12 +7,10 @@ import { now } from '../../lib/ids.js'
 import { pageOf } from '../page.js'
 import { toMedia } from '../shapes.js'
 import type { MediaStore } from '../store.js'
-import { appendChanges } from './change-log.js'
+import { appendChanges, appendCoverArticles } from './change-log.js'
 import type { Db } from './client.js'
 import { articles, media } from './schema.js'
 import { unitOfWork, type Tx } from './unit-of-work.js'
-
-const LIVE = 'a.status = \'published\' AND a.deleted_at IS NULL'
 
 /** A media record read in a unit of work: what an article's cover is made from. */
 export const mediaById = (tx: Tx, id: string): MediaRecord | undefined => tx.select().from(media).where(eq(media.id, id)).get()
@@ -45,9 +43,7 @@ export function createMediaStore (db: Db): MediaStore {
         tx.run(sql`UPDATE articles SET cover_media = json_set(cover_media, '$.credit', ${next.credit}),
           cover_image_alt = CASE WHEN cover_image_alt = ${current.alt} THEN ${next.alt} ELSE cover_image_alt END
           WHERE cover_media_id = ${id}`)
-        tx.run(sql`INSERT INTO change_log (at, type, item_id, event, event_id, public, data)
-          SELECT ${next.updatedAt}, 'article', a.id, NULL, NULL, ${sql.raw(LIVE)} AND a.published_at <= ${next.updatedAt}, NULL
-          FROM articles a WHERE a.cover_media_id = ${id} ORDER BY a.id`)
+        appendCoverArticles(tx, id)
       }
       appendChanges(tx, [mediaChange('media.updated', toMedia(next))])
       return next
