@@ -3,7 +3,7 @@ import type { TagRef } from '../../domain/records.js'
 import { tagsByArticle } from '../shapes.js'
 import type { Db } from './client.js'
 import { articleTags, tags } from './schema.js'
-import { prepared, type Tx } from './unit-of-work.js'
+import { insertRow, prepared, type Tx } from './unit-of-work.js'
 
 export type TagLoader = (articleIds: string[]) => Map<string, TagRef[]>
 
@@ -31,7 +31,7 @@ export function tagsOfArticle (tx: Tx, articleId: string): TagRef[] {
 /** Links exactly these tags to the article, in this order. */
 export function linkTags (tx: Tx, articleId: string, refs: TagRef[]): void {
   prepared(tx, 'unlink tags', (db) => db.delete(articleTags).where(eq(articleTags.articleId, sql.placeholder('id'))).prepare()).run({ id: articleId })
-  if (refs.length > 0) tx.insert(articleTags).values(refs.map((tag, position) => ({ articleId, tagId: tag.id, position }))).run()
+  refs.forEach((tag, position) => insertRow(tx, articleTags, { articleId, tagId: tag.id, position }))
 }
 
 export interface TagFilter {

@@ -19,7 +19,7 @@ import { articles } from './schema.js'
 import { indexArticle, removeFromIndex, touchIndexed } from './search-index.js'
 import { assertSlugFree, generatedSlug, moveSlug } from './slug-history.js'
 import { ensureTagRefs } from './tag-names.js'
-import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
+import { insertRow, prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 export type ArticleWrites = Omit<ArticleStore, 'byId' | 'bySlug' | 'list' | 'counts'>
 
@@ -95,7 +95,7 @@ export function createArticleWrites (db: Db): ArticleWrites {
       if (input.slug) assertSlugFree(tx, input.slug)
       const at = now()
       const record = newArticle(input, newId(), input.slug ?? generatedSlug(tx, slugFrom(input.title) || 'article'), at, coverFor(tx, input.coverImage))
-      tx.insert(articles).values(record).run()
+      insertRow(tx, articles, record)
       const tags = ensureTagRefs(tx, input.tags)
       linkTags(tx, record.id, tags)
       saveRevision(tx, record, tags, actor, at)

@@ -8,11 +8,11 @@ import { pageOf } from '../page.js'
 import { revisionHtml } from '../shapes.js'
 import type { Db } from './client.js'
 import { articleRevisions } from './schema.js'
-import type { Tx } from './unit-of-work.js'
+import { insertRow, type Tx } from './unit-of-work.js'
 
 /** Saves the version the record is now at, in the write's unit of work. */
 export function saveRevision (tx: Tx, record: ArticleRecord, tags: TagRef[], savedBy: string, savedAt: string): void {
-  tx.insert(articleRevisions).values({ articleId: record.id, version: record.version, savedAt, savedBy, title: record.title, snapshot: snapshotOf(record, tags) }).run()
+  insertRow(tx, articleRevisions, { articleId: record.id, version: record.version, savedAt, savedBy, title: record.title, snapshot: snapshotOf(record, tags) })
 }
 
 export function snapshotAt (tx: Tx, articleId: string, version: number): RevisionSnapshot | undefined {

@@ -1,3 +1,5 @@
+import { getTableName, sql } from 'drizzle-orm'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { ConflictError } from '../../lib/errors.js'
 import type { Db } from './client.js'
 
@@ -25,7 +27,7 @@ export function unitOfWork<T> (db: Db, work: (tx: Tx) => T, { durable = true } =
   // Bookkeeping that can be redone (`durable: false`) commits without waiting for the disk: after a power
   // loss its last commits may be gone and are made again. Set and reset within this one synchronous
   // call, so no other unit of work runs in between.
-  if (!durable) db.$client.pragma('synchronous = NORMAL')
+  if (!durable) synchronous(db, 'NORMAL')
   try {
     // The handle is the connection itself: in SQLite a transaction belongs to the connection, and so the
     // statements below, prepared once per connection, run inside whichever unit of work is open.
@@ -33,9 +35,13 @@ export function unitOfWork<T> (db: Db, work: (tx: Tx) => T, { durable = true } =
   } catch (error) {
     return Promise.reject(domainError(error))
   } finally {
-    if (!durable) db.$client.pragma('synchronous = FULL')
+    if (!durable) synchronous(db, 'FULL')
   }
 }
+
+// Prepared once: `pragma()` compiles its statement on every call, and the delivery loop sets it twice a step.
+const synchronous = (db: Db, mode: 'NORMAL' | 'FULL') =>
+  prepared(db, `synchronous ${mode}`, (d) => d.$client.prepare(`PRAGMA synchronous = ${mode}`)).run()
 
 const statements = new WeakMap<Tx, Map<string, unknown>>()
 
@@ -52,4 +58,16 @@ export function prepared<T> (tx: Tx, key: string, build: (tx: Tx) => T): T {
     byKey.set(key, statement)
   }
   return statement
+}
+
+/**
+ * Inserts one row with a statement prepared once per table and set of columns: the query builder
+ * maps the values (JSON, booleans) as it would in `insert().values()`, without building and mapping
+ * the whole statement again for every row of every write.
+ */
+export function insertRow<T extends SQLiteTable> (tx: Tx, table: T, row: T['$inferInsert']): void {
+  const columns = Object.keys(row)
+  prepared(tx, `insert into ${getTableName(table)} (${columns.join()})`, (db) => db.insert(table)
+    .values(Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)])) as T['$inferInsert']).prepare())
+    .run(row as Record<string, unknown>)
 }

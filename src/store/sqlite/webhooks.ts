@@ -23,12 +23,16 @@ function newDelivery (webhookId: string, event: { eventId: string, type: string,
 
 const bookkeeping = { durable: false }
 
+/** The webhooks deliveries are made for and sent to now (read in every step of the loop). */
+const activeWebhooks = (tx: Tx): WebhookRecord[] =>
+  prepared(tx, 'active webhooks', (db) => db.select().from(webhooks).where(eq(webhooks.active, true)).prepare()).all()
+
 function fanOut (tx: Tx, limit: number): number {
   const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
     WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
     .all(limit) as Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
   if (events.length === 0) return 0
-  const active = tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.active, true)).all()
+  const active = activeWebhooks(tx)
   const insert = prepared(tx, 'insert delivery', (d) => d.$client.prepare(`INSERT INTO webhook_deliveries
     (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`))
@@ -52,7 +56,7 @@ function claim (tx: Tx, limit: number, leaseUntil: string): ClaimedDelivery[] {
       last_status_code AS lastStatusCode, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, created_at AS createdAt, updated_at AS updatedAt`))
     .all({ leaseUntil, at, limit }) as Array<DeliveryRecord & { data: string }>
   if (rows.length === 0) return []
-  const hooks = new Map(tx.select().from(webhooks).where(eq(webhooks.active, true)).all().map((webhook) => [webhook.id, webhook]))
+  const hooks = new Map(activeWebhooks(tx).map((webhook) => [webhook.id, webhook]))
   return rows.map((delivery): ClaimedDelivery => {
     const webhook = hooks.get(delivery.webhookId)!
     return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
