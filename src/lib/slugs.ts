@@ -15,13 +15,16 @@ export function slugFrom (text: string): string {
   return boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, SLUG_MAX)
 }
 
-/** base, base-2, base-3…, each within the length limit: the slugs to try, in order. */
+/** The n-th slug to try for base: base itself, then base-2, base-3…, each within the length limit. */
+export function slugCandidate (base: string, n: number): string {
+  if (n === 1) return base
+  const suffix = `-${n}`
+  return base.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix
+}
+
+/** base, base-2, base-3…: the slugs to try, in order. */
 export function * slugCandidates (base: string): Generator<string> {
-  yield base
-  for (let n = 2; ; n++) {
-    const suffix = `-${n}`
-    yield base.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix
-  }
+  for (let n = 1; ; n++) yield slugCandidate(base, n)
 }
 
 /** The first of base, base-2, base-3… that `taken` does not hold, still within the length limit. */
