@@ -10,7 +10,7 @@ import type { MediaStore } from '../store.js'
 import { appendChanges, appendCoverArticles } from './change-log.js'
 import type { Db } from './client.js'
 import { articles, media } from './schema.js'
-import { unitOfWork, type Tx } from './unit-of-work.js'
+import { insertRow, unitOfWork, type Tx } from './unit-of-work.js'
 
 /** A media record read in a unit of work: what an article's cover is made from. */
 export const mediaById = (tx: Tx, id: string): MediaRecord | undefined => tx.select().from(media).where(eq(media.id, id)).get()
@@ -18,7 +18,7 @@ export const mediaById = (tx: Tx, id: string): MediaRecord | undefined => tx.sel
 export function createMediaStore (db: Db): MediaStore {
   return {
     create: (record) => unitOfWork(db, (tx) => {
-      tx.insert(media).values(record).run()
+      insertRow(tx, media, record)
       appendChanges(tx, [mediaChange('media.created', toMedia(record))])
       return record
     }),

@@ -2,7 +2,7 @@ import { and, eq, ne, or, sql } from 'drizzle-orm'
 import { pickSlug } from '../../domain/slugs.js'
 import { ConflictError } from '../../lib/errors.js'
 import { articles, articleSlugs } from './schema.js'
-import { prepared, type Tx } from './unit-of-work.js'
+import { insertRow, prepared, type Tx } from './unit-of-work.js'
 
 // An article's current slug and its former ones (which redirect to it) share one namespace.
 
@@ -29,5 +29,5 @@ export function assertSlugFree (tx: Tx, slug: string, exceptId?: string): void {
 /** The article leaves `from` for `to`: the former slug keeps redirecting; a slug it takes back stops being a redirect. */
 export function moveSlug (tx: Tx, articleId: string, from: string, to: string, at: string): void {
   tx.delete(articleSlugs).where(eq(articleSlugs.slug, to)).run()
-  tx.insert(articleSlugs).values({ slug: from, articleId, retiredAt: at }).run()
+  insertRow(tx, articleSlugs, { slug: from, articleId, retiredAt: at })
 }

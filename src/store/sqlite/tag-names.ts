@@ -8,7 +8,7 @@ import { tagChange } from '../../domain/change-log.js'
 import { toTag } from '../shapes.js'
 import { appendChanges } from './change-log.js'
 import { tags } from './schema.js'
-import { prepared, type Tx } from './unit-of-work.js'
+import { insertRow, prepared, type Tx } from './unit-of-work.js'
 
 // Tag names and slugs are unique; a name is also taken by one in another case or in look-alike letters.
 
@@ -42,7 +42,7 @@ export function insertTag (tx: Tx, name: string, slug: string | undefined, descr
     createdAt: at,
     updatedAt: at,
   }
-  tx.insert(tags).values(row).run()
+  insertRow(tx, tags, row)
   // A new tag has no articles yet: the public cannot see it.
   appendChanges(tx, [tagChange('tag.created', toTag(row, 0), false)])
   return row

@@ -9,13 +9,13 @@ import { hashOf, LAST_USED_RESOLUTION_MS, newSecret, toToken } from '../shapes.j
 import type { TokenStore } from '../store.js'
 import type { Db } from './client.js'
 import { tokens } from './schema.js'
-import { unitOfWork, type Tx } from './unit-of-work.js'
+import { insertRow, unitOfWork, type Tx } from './unit-of-work.js'
 
 const active = isNull(tokens.revokedAt)
 
 function insert (tx: Tx, name: string, role: Role, expiresAt: string | null, secret: string, source: TokenRecord['source']): TokenRecord {
   const row: TokenRecord = { id: newId(), name, role, hash: hashOf(secret), source, createdAt: now(), expiresAt, revokedAt: null, lastUsedAt: null }
-  tx.insert(tokens).values(row).run()
+  insertRow(tx, tokens, row)
   return row
 }
 

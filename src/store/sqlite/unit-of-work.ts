@@ -62,11 +62,11 @@ export function prepared<T> (tx: Tx, key: string, build: (tx: Tx) => T): T {
 
 /**
  * Inserts one row with a statement prepared once per table and set of columns: the query builder
- * maps the values (JSON, booleans) as it would in `insert().values()`, without building and mapping
- * the whole statement again for every row of every write.
+ * maps the values (JSON, booleans) as it would in `insert().values()`, and as there a column left
+ * undefined gets its default, without building and mapping the whole statement again for every row.
  */
 export function insertRow<T extends SQLiteTable> (tx: Tx, table: T, row: T['$inferInsert']): void {
-  const columns = Object.keys(row)
+  const columns = Object.keys(row).filter((column) => (row as Record<string, unknown>)[column] !== undefined)
   prepared(tx, `insert into ${getTableName(table)} (${columns.join()})`, (db) => db.insert(table)
     .values(Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)])) as T['$inferInsert']).prepare())
     .run(row as Record<string, unknown>)

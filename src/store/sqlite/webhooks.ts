@@ -9,7 +9,7 @@ import { signingSecrets } from '../shapes.js'
 import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from '../webhook-store.js'
 import type { Db } from './client.js'
 import { webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
-import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
+import { insertRow, prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 function existing (tx: Tx, id: string): WebhookRecord {
   const row = tx.select().from(webhooks).where(eq(webhooks.id, id)).get()
@@ -84,7 +84,7 @@ export function createWebhookStore (db: Db): WebhookStore {
     create: (input, secret) => unitOfWork(db, (tx) => {
       const at = now()
       const row: WebhookRecord = { id: newId(), ...input, active: true, secret, previousSecret: null, previousSecretUntil: null, createdAt: at, updatedAt: at }
-      tx.insert(webhooks).values(row).run()
+      insertRow(tx, webhooks, row)
       return row
     }),
 
@@ -117,7 +117,7 @@ export function createWebhookStore (db: Db): WebhookStore {
     ping: (id) => unitOfWork(db, (tx) => {
       existing(tx, id)
       const at = now()
-      tx.insert(webhookDeliveries).values(newDelivery(id, { eventId: newId(), type: 'webhook.ping', eventAt: at, data: { id } }, at)).run()
+      insertRow(tx, webhookDeliveries, newDelivery(id, { eventId: newId(), type: 'webhook.ping', eventAt: at, data: { id } }, at))
     }),
 
     async deliveries (webhookId, status, limit, cursor) {
