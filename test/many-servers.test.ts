@@ -17,12 +17,21 @@ interface Answer { status: number, etag: string | null, retryAfter: string | nul
 
 interface SendOptions { method?: string, token?: string | null, body?: unknown, headers?: Record<string, string> }
 
+/** The servers under test by base URL: a request that fails outright says how its server is. */
+const running = new Map<string, RunningServer>()
+
+function failedRequest (base: string, path: string, error: Error): Error {
+  const server = running.get(base)
+  const state = server ? `; the server's exit code ${server.child.exitCode}, signal ${server.child.signalCode}, its stderr: ${server.output().slice(-4000)}` : ''
+  return new Error(`${base}${path}: ${error.message} (${(error.cause as Error | undefined)?.message ?? 'no cause'})${state}`)
+}
+
 async function send (base: string, path: string, { method = 'GET', token = ADMIN, body, headers = {} }: SendOptions = {}): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
+  }).catch((error: Error) => { throw failedRequest(base, path, error) })
   const text = await res.text()
   return { status: res.status, etag: res.headers.get('etag'), retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : null }
 }
@@ -83,6 +92,7 @@ describe('many servers on one PostgreSQL database', { skip }, () => {
     await holder.end()
     servers = await starting
     bases = servers.map((s) => s.base)
+    for (const server of servers) running.set(server.base, server)
     const totals = await Promise.all(bases.map(async (base) => (await send(base, '/v1/articles?status=all&limit=1')).body.meta.total as number))
     assert.ok(totals[0]! > 0, 'demo content is there')
     assert.deepEqual(totals, [totals[0], totals[0], totals[0]], 'every server sees the same newsroom')
