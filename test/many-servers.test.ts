@@ -22,7 +22,7 @@ const running = new Map<string, RunningServer>()
 
 function failedRequest (base: string, path: string, error: Error): Error {
   const server = running.get(base)
-  const state = server ? `; the server's exit code ${server.child.exitCode}, signal ${server.child.signalCode}, its stderr: ${server.output().slice(-4000)}` : ''
+  const state = server ? `; the server's exit code ${server.child.exitCode}, signal ${server.child.signalCode}, its log's last lines: ${server.output().split('\n').filter((line) => !line.includes('"req"') && !line.includes('"res"')).slice(-12).join('\n')}` : ''
   return new Error(`${base}${path}: ${error.message} (${(error.cause as Error | undefined)?.message ?? 'no cause'})${state}`)
 }
 
@@ -85,7 +85,7 @@ describe('many servers on one PostgreSQL database', { skip }, () => {
       await released
     })
     await isLocked
-    const starting = Promise.all([1, 2, 3].map(() => startServer(env({ CMS_DEMO_CONTENT: 'true' }), 60_000)))
+    const starting = Promise.all([1, 2, 3].map(() => startServer(env({ CMS_DEMO_CONTENT: 'true' }), 60_000, { keepOutput: true })))
     await sleep(2_000)
     release()
     await holding

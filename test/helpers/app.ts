@@ -127,11 +127,9 @@ const ownStatements = (sources: string[]) => sources.filter((source) => !BACKGRO
 
 /**
  * What a PostgreSQL server is sent that no request asks for: the content-state check (its poll and the
- * read after a change: the PostgreSQL counterpart of SQLite's pragma reads), and the driver's read of
- * the array types, its first query on every new connection (the pool opens one whenever a request
- * finds its connections busy with background work).
+ * read after a change: the PostgreSQL counterpart of SQLite's pragma reads).
  */
-const NOT_A_REQUEST = /FROM content_state|FROM pg_catalog\.pg_type/i
+const NOT_A_REQUEST = /FROM content_state/i
 
 /** On PostgreSQL, the SQL of every query sent while `fn` runs, but what no request asks for. */
 async function queriesSentDuring (h: Harness, fn: () => Promise<unknown>): Promise<string[]> {

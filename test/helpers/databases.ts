@@ -11,6 +11,7 @@ export const engine: 'sqlite' | 'postgres' = postgresServer ? 'postgres' : 'sqli
 
 /** Skips a test on PostgreSQL, with the reason it is SQLite's alone. */
 export const sqliteOnly = (reason: string) => ({ skip: engine === 'postgres' ? `SQLite only: ${reason}` : false })
+export const postgresOnly = (reason: string) => ({ skip: engine === 'postgres' ? false : `PostgreSQL only: ${reason}` })
 
 async function admin<T> (work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const sql = postgres(postgresServer!, { max: 1, onnotice: () => {} })

@@ -24,6 +24,10 @@ export function openPostgres (url: string, { max, onQuery }: PoolOptions): PgDb 
     max,
     connect_timeout: 5,
     idle_timeout: 60,
+    // No array-type lookup on each new connection: we send and read no arrays, and postgres.js 3.4.9
+    // drops that lookup's promise (porsager/postgres#1192), so a database restarting under a new
+    // connection made an unhandled rejection that shut the server down (and failed its next query, #1223).
+    fetch_types: false,
     onnotice: () => {},
     ...(onQuery ? { debug: (_connection: number, sql: string, params: unknown[]) => onQuery(sql, params) } : {}),
     connection: { application_name: 'newsroom-cms' },
