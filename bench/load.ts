@@ -91,3 +91,6 @@ async function runAutocannon (base: string, scenario: Scenario, connections: num
 export function measure (tool: Tool, base: string, scenario: Scenario, connections: number, duration: number): Promise<Measured> {
   return tool === 'wrk' ? Promise.resolve(runWrk(base, scenario, connections, duration)) : runAutocannon(base, scenario, connections, duration)
 }
+
+/** The middle value (of an even count, the upper middle); 0 of none. */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0

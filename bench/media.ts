@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import sharp from 'sharp'
 import { encodeUpload } from '../src/lib/image-work.js'
+import { median } from './load.js'
 
 export interface MediaBenchDeps {
   /** Starts the app with these extra variables on a port, ready at /healthz. */
@@ -21,8 +22,6 @@ export interface MediaBenchDeps {
 /** A newsroom photo's size and texture: 3000 × 2000, noisy enough that JPEG works for its bytes. */
 const photo = () => sharp({ create: { width: 3000, height: 2000, channels: 3, background: { r: 120, g: 110, b: 100 }, noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
   .jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer()
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 
 /** Runs `job` `concurrency` at a time until `seconds` pass; how many a second, and each one's time. */
 async function throughput (seconds: number, concurrency: number, job: () => Promise<void>) {

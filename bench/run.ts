@@ -17,7 +17,7 @@ import { createStore } from '../src/store/create-store.js'
 import { postgresBinaries, startCluster, type Cluster } from '../test/helpers/pg-cluster.js'
 import { startEnv, startFlags } from '../test/helpers/server.js'
 import { buildBenchDb, checkIdentity } from './generate.js'
-import { defaultTool, measure, type Scenario, type Tool } from './load.js'
+import { defaultTool, measure, median, type Scenario, type Tool } from './load.js'
 import { mediaBench } from './media.js'
 
 const { values } = parseArgs({
@@ -221,8 +221,6 @@ function pin (pid: number, cpus: string): void {
 }
 
 const WRITE_ROUNDS = 5
-/** The middle value (of an odd count; the upper middle of an even one). */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /**
  * What the change log and webhook delivery cost a write: CPU per POST /v1/articles on a server without
