@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { MediaData } from '../domain/change-log.js'
-import type { MediaRecord, TagRecord, TagRef, TokenRecord, WebhookRecord } from '../domain/records.js'
+import { subscribes, type EventType, type MediaData } from '../domain/change-log.js'
+import type { DeliveryRecord, MediaRecord, TagRecord, TagRef, TokenRecord, WebhookRecord } from '../domain/records.js'
 import { encodeCursor } from '../lib/cursor.js'
+import { newId } from '../lib/ids.js'
 import { renderMarkdown } from '../lib/markdown.js'
 import { snippet } from '../lib/search-query.js'
 import type { Tag } from '../modules/tags/tags.schemas.js'
 import type { Token } from '../modules/tokens/tokens.schemas.js'
 import type { Page, SearchHitData } from './store.js'
+import type { ClaimedDelivery } from './webhook-store.js'
 
 // From rows to what the stores answer, the same for every engine: each store reads its rows its own
 // way and hands them here.
@@ -119,3 +121,29 @@ export const signingSecrets = (webhook: WebhookRecord, at: string): string[] =>
   webhook.previousSecret && webhook.previousSecretUntil && webhook.previousSecretUntil > at
     ? [webhook.secret, webhook.previousSecret]
     : [webhook.secret]
+
+/** A delivery of one event to one webhook, due at `at`; claimed until `leaseUntil` when given. */
+export function newDelivery<D> (webhookId: string, event: { eventId: string, type: string, eventAt: string, data: D },
+  at: string, leaseUntil: string | null = null): DeliveryRecord & { data: D } {
+  return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil, createdAt: at, updatedAt: at }
+}
+
+/**
+ * The deliveries change-log events make, in the events' order, for the webhooks active now; the first
+ * `claimable` are made claimed until `leaseUntil`, so that a fresh event's deliveries are sent without
+ * being written once more to be claimed (the rest wait, due now, for the next claim).
+ */
+export function deliveriesOf<D> (events: Array<{ event: EventType, eventId: string, at: string, data: D }>, active: WebhookRecord[],
+  at: string, claimable: number, leaseUntil: string): Array<DeliveryRecord & { data: D }> {
+  const made: Array<DeliveryRecord & { data: D }> = []
+  for (const { event, eventId, at: eventAt, data } of events) {
+    for (const webhook of active) {
+      if (subscribes(webhook.events, event)) made.push(newDelivery(webhook.id, { eventId, type: event, eventAt, data }, at, made.length < claimable ? leaseUntil : null))
+    }
+  }
+  return made
+}
+
+/** A claimed delivery with what sending it needs. */
+export const claimedDelivery = (delivery: DeliveryRecord, webhook: WebhookRecord, at: string): ClaimedDelivery =>
+  ({ delivery, url: webhook.url, secrets: signingSecrets(webhook, at) })

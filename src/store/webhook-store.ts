@@ -46,9 +46,10 @@ export interface WebhookStore {
   redeliver (webhookId: string, deliveryId: string): Promise<void>
   /**
    * One step of the delivery loop, in one unit of work: records `outcomes` (attempts of claimed
-   * deliveries) and releases them, makes deliveries of up to `fanOut` change-log events not yet handed
-   * out (for the webhooks active now), then claims up to `claim` due deliveries of active webhooks until
-   * `leaseUntil` — no other server claims them meanwhile.
+   * deliveries) and releases them, claims up to `claim` due deliveries of active webhooks until
+   * `leaseUntil` — no other server claims them meanwhile — and, while fewer are claimed, makes the
+   * deliveries of up to `fanOut` change-log events not yet handed out (for the webhooks active now),
+   * claimed as they are made.
    */
   step (work: DeliveryStep): Promise<{ handedOut: number, claimed: ClaimedDelivery[] }>
   /** How many deliveries are pending. */

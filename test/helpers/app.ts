@@ -36,10 +36,10 @@ export async function startApp (store: Store, config: Config, mediaStorage?: Med
   return app
 }
 
-/** A fresh store on this half's engine: SQLite in memory (or at a file path), or a new PostgreSQL database. */
 /** Where the PostgreSQL half's stores report every query they send, while a test listens. */
 type QueryListener = ((sql: string, params: unknown[]) => void) | undefined
 
+/** A fresh store on this half's engine: SQLite in memory (or at a file path), or a new PostgreSQL database. */
 async function freshStore (databasePath: string): Promise<{ store: Store, db: Db | undefined, url: string, sql: RawSql, dispose: () => Promise<void>, listen: (listener: QueryListener) => void }> {
   if (engine === 'sqlite') {
     const db = openDatabase(databasePath)
@@ -65,6 +65,20 @@ async function freshStore (databasePath: string): Promise<{ store: Store, db: Db
   let listener: QueryListener
   const store = createPostgresStore(openPostgres(url, { max: 4, onQuery: (query, params) => listener?.(query, params) }))
   return { store, db: undefined, url, sql, dispose, listen: (next) => { listener = next } }
+}
+
+/**
+ * A fresh store with the real migrations and no app over it (nothing runs in the background): for
+ * tests of what a store does when asked, on this half's engine. Closed with the test.
+ */
+export async function setupStore (t: TestContext) {
+  const { store, db, sql, dispose, listen } = await freshStore(':memory:')
+  t.after(async () => {
+    await store.close()
+    await dispose()
+  })
+  await store.migrate()
+  return { store, db: db!, sql, engine, listen }
 }
 
 /**

@@ -203,7 +203,7 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   createdAt: key('created_at').notNull(),
   updatedAt: key('updated_at').notNull(),
 }, (t) => [
-  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
   index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
 ])
 

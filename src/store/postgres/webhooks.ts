@@ -1,11 +1,11 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
-import { subscribes, type EventType } from '../../domain/change-log.js'
-import type { DeliveryRecord, WebhookRecord } from '../../domain/records.js'
+import type { EventType } from '../../domain/change-log.js'
+import type { WebhookRecord } from '../../domain/records.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { pageOf } from '../page.js'
-import { signingSecrets } from '../shapes.js'
+import { claimedDelivery, deliveriesOf, newDelivery } from '../shapes.js'
 import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from '../webhook-store.js'
 import type { PgDb } from './client.js'
 import { changeLog, changeState, webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
@@ -20,29 +20,33 @@ async function existing (tx: Tx, id: string): Promise<WebhookRecord> {
   return row
 }
 
-function newDelivery (webhookId: string, event: { eventId: string, type: string, eventAt: string, data: unknown }, at: string): DeliveryRecord {
-  return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil: null, createdAt: at, updatedAt: at }
-}
-
-async function fanOut (tx: Tx, limit: number): Promise<number> {
+/**
+ * Hands out change-log events not yet handed out, in order, up to `limit` of them and while the step
+ * has claimed fewer than `capacity` deliveries: an event's deliveries are made claimed (see
+ * deliveriesOf). With no webhook active, events are passed over up to `limit`. One server at a time.
+ */
+async function fanOut (tx: Tx, limit: number, capacity: number, leaseUntil: string): Promise<{ handedOut: number, claimed: ClaimedDelivery[] }> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${FAN_OUT_LOCK})`)
-  const through = (await first(tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1))))!.n
-  const events = await tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
-    .orderBy(asc(changeLog.position)).limit(limit)
-  if (events.length === 0) return 0
   const active = await tx.select().from(webhooks).where(eq(webhooks.active, true))
+  const hooks = new Map(active.map((webhook) => [webhook.id, webhook]))
   const at = now()
-  const rows: DeliveryRecord[] = []
-  for (const event of events) {
-    for (const webhook of active) {
-      if (subscribes(webhook.events, event.event as EventType)) {
-        rows.push(newDelivery(webhook.id, { eventId: event.eventId!, type: event.event!, eventAt: event.at, data: event.data }, at))
-      }
-    }
+  const claimed: ClaimedDelivery[] = []
+  let through = (await first(tx.select({ n: changeState.dispatchedThrough }).from(changeState).where(eq(changeState.id, 1))))!.n
+  let handedOut = 0
+  while (handedOut < limit && (claimed.length < capacity || active.length === 0)) {
+    // Read no more events than deliveries can be claimed: each event makes one or more, or none.
+    const events = await tx.select().from(changeLog).where(and(gt(changeLog.position, through), sql`event IS NOT NULL`))
+      .orderBy(asc(changeLog.position)).limit(active.length === 0 ? limit - handedOut : Math.min(limit - handedOut, capacity - claimed.length))
+    if (events.length === 0) break
+    const made = deliveriesOf(events.map(({ event, eventId, at: eventAt, data }) => ({ event: event as EventType, eventId: eventId!, at: eventAt, data })),
+      active, at, capacity - claimed.length, leaseUntil)
+    if (made.length > 0) await tx.insert(webhookDeliveries).values(made)
+    for (const delivery of made) if (delivery.leaseUntil !== null) claimed.push(claimedDelivery(delivery, hooks.get(delivery.webhookId)!, at))
+    handedOut += events.length
+    through = events.at(-1)!.position
   }
-  if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows)
-  await tx.update(changeState).set({ dispatchedThrough: events.at(-1)!.position }).where(eq(changeState.id, 1))
-  return events.length
+  if (handedOut > 0) await tx.update(changeState).set({ dispatchedThrough: through }).where(eq(changeState.id, 1))
+  return { handedOut, claimed }
 }
 
 async function claim (tx: Tx, limit: number, leaseUntil: string): Promise<ClaimedDelivery[]> {
@@ -56,7 +60,7 @@ async function claim (tx: Tx, limit: number, leaseUntil: string): Promise<Claime
     .for('update', { of: webhookDeliveries, skipLocked: true })
   if (rows.length === 0) return []
   await tx.update(webhookDeliveries).set({ leaseUntil }).where(inArray(webhookDeliveries.id, rows.map((row) => row.delivery.id)))
-  return rows.map(({ delivery, webhook }): ClaimedDelivery => ({ delivery: { ...delivery, leaseUntil }, url: webhook.url, secrets: signingSecrets(webhook, at) }))
+  return rows.map(({ delivery, webhook }) => claimedDelivery({ ...delivery, leaseUntil }, webhook, at))
 }
 
 async function complete (tx: Tx, outcomes: AttemptOutcome[]): Promise<void> {
@@ -150,8 +154,9 @@ export function createWebhookStore (db: PgDb): WebhookStore {
     // One unit of work per step of the delivery loop: a delivery's row is written once for its attempt and the next claim.
     step: (next) => work(async (tx) => {
       if (next.outcomes.length > 0) await complete(tx, next.outcomes)
-      const handedOut = next.fanOut > 0 ? await fanOut(tx, next.fanOut) : 0
-      return { handedOut, claimed: next.claim > 0 ? await claim(tx, next.claim, next.leaseUntil) : [] }
+      const due = next.claim > 0 ? await claim(tx, next.claim, next.leaseUntil) : []
+      const fresh = next.fanOut > 0 ? await fanOut(tx, next.fanOut, next.claim - due.length, next.leaseUntil) : { handedOut: 0, claimed: [] }
+      return { handedOut: fresh.handedOut, claimed: [...due, ...fresh.claimed] }
     }),
 
     pending: async () => (await first(db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending'))))?.n ?? 0,

@@ -211,7 +211,7 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
-  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
   index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
 ])
 

@@ -1,11 +1,11 @@
 import { and, asc, count, desc, eq, gt, lt, type SQL } from 'drizzle-orm'
-import { subscribes, type EventType } from '../../domain/change-log.js'
+import type { EventType } from '../../domain/change-log.js'
 import type { DeliveryRecord, WebhookRecord } from '../../domain/records.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { NotFoundError } from '../../lib/errors.js'
 import { newId, now } from '../../lib/ids.js'
 import { pageOf } from '../page.js'
-import { signingSecrets } from '../shapes.js'
+import { claimedDelivery, deliveriesOf, newDelivery } from '../shapes.js'
 import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from '../webhook-store.js'
 import type { Db } from './client.js'
 import { webhookAttempts, webhookDeliveries, webhooks } from './schema.js'
@@ -17,33 +17,44 @@ function existing (tx: Tx, id: string): WebhookRecord {
   return row
 }
 
-function newDelivery (webhookId: string, event: { eventId: string, type: string, eventAt: string, data: unknown }, at: string): DeliveryRecord {
-  return { id: newId(), webhookId, ...event, status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: at, leaseUntil: null, createdAt: at, updatedAt: at }
-}
-
 const bookkeeping = { durable: false }
 
 /** The webhooks deliveries are made for and sent to now (read in every step of the loop). */
 const activeWebhooks = (tx: Tx): WebhookRecord[] =>
   prepared(tx, 'active webhooks', (db) => db.select().from(webhooks).where(eq(webhooks.active, true)).prepare()).all()
 
-function fanOut (tx: Tx, limit: number): number {
-  const events = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
-    WHERE event IS NOT NULL AND position > (SELECT dispatched_through FROM change_state WHERE id = 1) ORDER BY position LIMIT ?`))
-    .all(limit) as Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
-  if (events.length === 0) return 0
+/**
+ * Hands out change-log events not yet handed out, in order, up to `limit` of them and while the step
+ * has claimed fewer than `capacity` deliveries: an event's deliveries are made claimed (see
+ * deliveriesOf). With no webhook active, events are passed over up to `limit`.
+ */
+function fanOut (tx: Tx, limit: number, capacity: number, leaseUntil: string): { handedOut: number, claimed: ClaimedDelivery[] } {
   const active = activeWebhooks(tx)
+  const after = prepared(tx, 'dispatched through', (d) => d.$client.prepare('SELECT dispatched_through FROM change_state WHERE id = 1').pluck())
+  const read = prepared(tx, 'undelivered events', (d) => d.$client.prepare(`SELECT position, event, event_id AS eventId, at, data FROM change_log
+    WHERE event IS NOT NULL AND position > ? ORDER BY position LIMIT ?`))
   const insert = prepared(tx, 'insert delivery', (d) => d.$client.prepare(`INSERT INTO webhook_deliveries
-    (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`))
+    (id, webhook_id, event_id, type, event_at, data, status, attempts, next_attempt_at, lease_until, created_at, updated_at)
+    VALUES (@id, @webhookId, @eventId, @type, @eventAt, @data, 'pending', 0, @nextAttemptAt, @leaseUntil, @createdAt, @updatedAt)`))
+  const hooks = new Map(active.map((webhook) => [webhook.id, webhook]))
   const at = now()
-  for (const event of events) {
-    for (const webhook of active) {
-      if (subscribes(webhook.events, event.event)) insert.run(newId(), webhook.id, event.eventId, event.event, event.at, event.data, at, at, at)
+  const claimed: ClaimedDelivery[] = []
+  let through = after.get() as number
+  let handedOut = 0
+  while (handedOut < limit && (claimed.length < capacity || active.length === 0)) {
+    // Read no more events than deliveries can be claimed: each event makes one or more, or none.
+    const events = read.all(through, active.length === 0 ? limit - handedOut : Math.min(limit - handedOut, capacity - claimed.length)) as
+      Array<{ position: number, event: EventType, eventId: string, at: string, data: string }>
+    if (events.length === 0) break
+    for (const delivery of deliveriesOf(events, active, at, capacity - claimed.length, leaseUntil)) {
+      insert.run(delivery)
+      if (delivery.leaseUntil !== null) claimed.push(claimedDelivery({ ...delivery, data: JSON.parse(delivery.data) }, hooks.get(delivery.webhookId)!, at))
     }
+    handedOut += events.length
+    through = events.at(-1)!.position
   }
-  prepared(tx, 'dispatched through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(events.at(-1)!.position)
-  return events.length
+  if (handedOut > 0) prepared(tx, 'hand out through', (d) => d.$client.prepare('UPDATE change_state SET dispatched_through = ? WHERE id = 1')).run(through)
+  return { handedOut, claimed }
 }
 
 function claim (tx: Tx, limit: number, leaseUntil: string): ClaimedDelivery[] {
@@ -57,10 +68,7 @@ function claim (tx: Tx, limit: number, leaseUntil: string): ClaimedDelivery[] {
     .all({ leaseUntil, at, limit }) as Array<DeliveryRecord & { data: string }>
   if (rows.length === 0) return []
   const hooks = new Map(activeWebhooks(tx).map((webhook) => [webhook.id, webhook]))
-  return rows.map((delivery): ClaimedDelivery => {
-    const webhook = hooks.get(delivery.webhookId)!
-    return { delivery: { ...delivery, data: JSON.parse(delivery.data) }, url: webhook.url, secrets: signingSecrets(webhook, at) }
-  })
+  return rows.map((delivery) => claimedDelivery({ ...delivery, data: JSON.parse(delivery.data) }, hooks.get(delivery.webhookId)!, at))
 }
 
 function complete (tx: Tx, outcomes: AttemptOutcome[]): void {
@@ -150,8 +158,9 @@ export function createWebhookStore (db: Db): WebhookStore {
     // One unit of work per step: a delivery's row is written once for its attempt and the next claim.
     step: (work) => unitOfWork(db, (tx) => {
       if (work.outcomes.length > 0) complete(tx, work.outcomes)
-      const handedOut = work.fanOut > 0 ? fanOut(tx, work.fanOut) : 0
-      return { handedOut, claimed: work.claim > 0 ? claim(tx, work.claim, work.leaseUntil) : [] }
+      const due = work.claim > 0 ? claim(tx, work.claim, work.leaseUntil) : []
+      const fresh = work.fanOut > 0 ? fanOut(tx, work.fanOut, work.claim - due.length, work.leaseUntil) : { handedOut: 0, claimed: [] }
+      return { handedOut: fresh.handedOut, claimed: [...due, ...fresh.claimed] }
     }, bookkeeping),
 
     pending: async () => db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending')).get()?.n ?? 0,
