@@ -35,7 +35,7 @@ const deliveriesOf = async (h: Harness, webhookId: string, query = '') => (await
 async function settled (h: Harness, webhookId: string, count: number): Promise<any[]> {
   const deadline = Date.now() + 10_000
   for (;;) {
-    const deliveries = await deliveriesOf(h, webhookId)
+    const deliveries = await deliveriesOf(h, webhookId, '?limit=100')
     if (deliveries.length >= count && deliveries.every((d) => d.status !== 'pending')) return deliveries
     if (Date.now() > deadline) throw new Error(`deliveries did not settle: ${JSON.stringify(deliveries)}`)
     await sleep(100)
@@ -339,6 +339,26 @@ describe('webhooks: deliveries', () => {
     assert.ok(Date.now() - started < 2000)
     assert.deepEqual(verified(entry!, hook.secret).data, { id: hook.id })
     assert.equal((await h.call('POST', '/v1/webhooks/01JDOESNOTEXIST0000000000/ping')).status, 404)
+  })
+
+  test('at most 16 attempts in flight; an attempt’s time limit starts when it is sent, not while it waits its turn', async (t) => {
+    const h = await setup(t, quick)
+    const receiver = await startReceiver(t)
+    // Every answer takes 600 ms: within the 1000 ms limit, but two turns of waiting would not be.
+    let open = 0
+    let most = 0
+    receiver.answer((_request, response) => {
+      most = Math.max(most, ++open)
+      setTimeout(() => { open--; response.statusCode = 204; response.end() }, 600)
+    })
+    const hook = await subscribe(h, receiver.url(), ['tag.created'])
+    const names = Array.from({ length: 40 }, (_, i) => `Рубрика № ${i + 1}`)
+    for (const name of names) assert.equal((await h.call('POST', '/v1/tags', { body: { name } })).status, 201)
+    const deliveries = await settled(h, hook.id, names.length)
+    assert.equal(most, 16, 'sixteen at once, no more')
+    assert.deepEqual(deliveries.map((d) => [d.status, d.attempts]), names.map(() => ['succeeded', 1]), 'each delivered at its first attempt')
+    const got = receiver.received.map((entry) => (JSON.parse(entry.body) as { data: { name: string } }).data.name)
+    assert.deepEqual([...got].sort(), [...names].sort(), 'every event delivered once')
   })
 
   test('a scheduled article coming due is an article.published delivery within 5 s of its instant', async (t) => {

@@ -7,6 +7,7 @@ import type { MediaData } from '../../domain/change-log.js'
 import type { Sender } from '../../lib/webhook-sender.js'
 import { withUrl } from '../articles/articles.view.js'
 import { withMediaUrl } from '../media/media.view.js'
+import { workQueue } from '../../lib/work-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,12 +26,17 @@ const TICK_MS = 250
 const IDLE_ROUND_MS = 1_000
 /** Attempts in flight at once, per server. */
 const CONCURRENCY = 16
+/**
+ * Deliveries claimed, sent (CONCURRENCY at a time) and recorded per step: a step is a commit on SQLite,
+ * and each costs about what sending a delivery does, so a step carries several rounds of attempts.
+ */
+const STEP_BATCH = 4 * CONCURRENCY
 /** Events handed out, and batches of attempts sent, per round. */
 const FAN_OUT_BATCH = 200
 const BATCHES_PER_ROUND = 4
 /** How long closing waits for attempts in flight. */
 const CLOSE_WAIT_MS = 2_000
-/** A claim outlives its attempt's time limit by this much; after a crash the delivery is due again then. */
+/** A claim outlives the time its step's attempts may take by this much; after a crash the delivery is due again then. */
 const LEASE_MARGIN_MS = 5_000
 
 export interface WebhookJobOptions {
@@ -64,6 +70,7 @@ export const retryAt = (delayMs: number, from = Date.now()) => from + delayMs * 
  */
 export default fp<WebhookJobOptions>(async function webhookJobs (app, { background, webhooks, content, send, retryDelaysMs, timeoutMs, publicUrl }) {
   const stats: Record<AttemptOutcomeName, number> = { succeeded: 0, retrying: 0, failed: 0 }
+  const inFlight = workQueue({ concurrency: CONCURRENCY, waiting: STEP_BATCH })
   app.decorate('webhookStats', () => ({ ...stats }))
 
   const stopped = new AbortController()
@@ -100,17 +107,18 @@ export default fp<WebhookJobOptions>(async function webhookJobs (app, { backgrou
    * stream of writes a round ends. Resolves to whether work is left.
    */
   async function round (): Promise<boolean> {
-    const leaseUntil = () => new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS).toISOString()
-    let step = await webhooks.step({ outcomes: [], fanOut: FAN_OUT_BATCH, claim: CONCURRENCY, leaseUntil: leaseUntil() })
+    // The last of a step's attempts starts when the ones before it have ended or timed out.
+    const leaseUntil = () => new Date(Date.now() + timeoutMs * (STEP_BATCH / CONCURRENCY) + LEASE_MARGIN_MS).toISOString()
+    let step = await webhooks.step({ outcomes: [], fanOut: FAN_OUT_BATCH, claim: STEP_BATCH, leaseUntil: leaseUntil() })
     let busy = false
     for (let batch = 1; ; batch++) {
       busy ||= step.handedOut === FAN_OUT_BATCH
       if (step.claimed.length === 0) return busy
-      const full = step.claimed.length === CONCURRENCY
-      const outcomes = await Promise.all(step.claimed.map(attempt))
+      const full = step.claimed.length === STEP_BATCH
+      const outcomes = await Promise.all(step.claimed.map((claimed) => inFlight(() => attempt(claimed))))
       const again = full && batch < BATCHES_PER_ROUND && !stopped.signal.aborted
       busy ||= full && !again
-      step = await webhooks.step({ outcomes, fanOut: again ? FAN_OUT_BATCH : 0, claim: again ? CONCURRENCY : 0, leaseUntil: leaseUntil() })
+      step = await webhooks.step({ outcomes, fanOut: again ? FAN_OUT_BATCH : 0, claim: again ? STEP_BATCH : 0, leaseUntil: leaseUntil() })
     }
   }
 
