@@ -220,15 +220,16 @@ function pin (pid: number, cpus: string): void {
   if (availableParallelism() >= 2) spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' })
 }
 
-const WRITE_ROUNDS = 5
+const WRITE_ROUNDS = 7
 
 /**
  * What the change log and webhook delivery cost a write: CPU per POST /v1/articles on a server without
  * webhooks and on one with a webhook subscribed to every event (its deliveries sent to a local
  * receiver while the writes go on), and on `--baseline` (an older build) when given; alternated in
- * WRITE_ROUNDS rounds on copies of one database. Each ratio is taken within a round (the servers ran
- * minutes apart, not an hour) and the median of the rounds' ratios is reported: on a shared machine one
- * server's CPU per write moves by a third between rounds, more than the 10 % the target is about.
+ * WRITE_ROUNDS rounds, in turn forwards and backwards, on copies of one database. Each ratio is taken
+ * within a round (the servers ran a minute apart, not an hour) and the median of the rounds' ratios is
+ * reported: on a shared machine one server's CPU per write moves by a third between rounds, more than
+ * the 10 % the target is about.
  */
 async function writeCost (): Promise<Record<string, number>> {
   const receiver = await start(['--import', 'tsx', join(projectRoot, 'bench', 'receiver.ts')], {}, 4120, '/count')
@@ -245,11 +246,15 @@ async function writeCost (): Promise<Record<string, number>> {
   for (let round = 1; round <= WRITE_ROUNDS; round++) {
     const figures: Record<string, number> = {}
     rounds.push(figures)
-    for (const [label, bundle, copy] of builds) {
+    // Forwards, then backwards: a machine slowing down or speeding up within a round favours none.
+    for (const [label, bundle, copy] of round % 2 === 1 ? builds : [...builds].reverse()) {
       const server = await start([bundle], { ...appEnv, DATABASE_URL: pg ? appEnv.DATABASE_URL : `file:${copy}`, CMS_WEBHOOK_ALLOW_PRIVATE: 'true' }, 4121, '/healthz')
-      if (label === 'one webhook' && round === 1) {
+      // Subscribed for this server's run alone (on PostgreSQL the builds share one database).
+      let webhook: string | null = null
+      if (label === 'one webhook') {
         const created = await fetch(`${server.base}/v1/webhooks`, { method: 'POST', headers: articleWrite.headers, body: JSON.stringify({ url: `${receiver.base}/hook`, events: ['*'] }) })
         if (created.status !== 201) throw new Error(`could not subscribe a webhook: ${created.status} ${await created.text()}`)
+        webhook = ((await created.json()) as { id: string }).id
       }
       pin(server.child.pid!, '1')
       // Warmed up first (the JIT, the connections), its deliveries sent; then the CPU from the first
@@ -266,6 +271,7 @@ async function writeCost (): Promise<Record<string, number>> {
       const single = await measure(tool, server.base, articleWrite, 1, duration)
       console.log(`writes, ${label}, round ${round}, 1 connection: ${single.rps} req/s, p50 ${single.p50.toFixed(2)} ms, p99 ${single.p99.toFixed(2)} ms`)
       figures[`${label} p50`] = single.p50
+      if (webhook) await fetch(`${server.base}/v1/webhooks/${webhook}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })
       await stop(server)
     }
   }
@@ -290,8 +296,24 @@ async function writeCost (): Promise<Record<string, number>> {
       : {}),
   }
 }
+
+/**
+ * #18's target: a write with the change log and one webhook costs at most 10 % more than before the
+ * change log — measured against `--baseline` when it is given, else against this build without
+ * webhooks (stricter: the change log's own cost counts against the margin too).
+ */
+function writeTarget (figures: Record<string, number>): [string, number, string, boolean] {
+  const [name, value] = figures.writeCpuWebhookVsBaseline === undefined
+    ? ['write CPU, one webhook vs none (#18)', figures.writeCpuWebhookVsNone!]
+    : ['write CPU, one webhook vs --baseline (#18)', figures.writeCpuWebhookVsBaseline]
+  return [name, value, '≤ 1.1', value <= 1.1]
+}
+
 if (onlyWrites) {
-  console.log('\nratios:', await writeCost())
+  const figures = await writeCost()
+  console.log('\nratios:', figures)
+  const [name, value, target, met] = writeTarget(figures)
+  console.log(`target: ${met ? 'met' : 'missed'}  ${name} ${value}  ${target}`)
   process.exit(0)
 }
 
@@ -479,7 +501,7 @@ const targets: Array<[string, number, string, boolean]> = [
     rps('app: article by slug (uniform), viewer token') >= 0.8 * rps('minimal: article by slug (uniform)')],
   ['peak RSS, one process (MB)', appRss, `≤ ${rssLimit}`, appRss <= rssLimit],
   ['search for a common word, 1 conn, p50 (ms)', p50('app: search uncached, 1 conn'), '< 20', p50('app: search uncached, 1 conn') < 20],
-  ['write CPU with one webhook vs none (change log #18)', metricRatios.writeCpuWebhookVsNone!, '≤ 1.1', metricRatios.writeCpuWebhookVsNone! <= 1.1],
+  writeTarget(metricRatios),
   ...(buildSeconds === null ? [] : [['building the database (s)', buildSeconds, '< 300', buildSeconds < 300] as [string, number, string, boolean]]),
 ]
 console.log('\ntargets:')
