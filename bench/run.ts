@@ -75,8 +75,9 @@ const children = new Set<ChildProcess>()
 process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
 
 async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
-  // The app runs as `npm start` runs it, with its node flags.
-  const asStarted = args[0] === serverBundle
+  // The app runs as `npm start` runs it, with its node flags; so does a --baseline build (these flags
+  // are the ones its own `npm start` used, and a comparison with other flags would measure them).
+  const asStarted = args[0] === serverBundle || args[0] === values.baseline
   const child = spawn(process.execPath, asStarted ? [...startFlags, ...args] : args, { env: { ...process.env, ...(asStarted ? startEnv : {}), ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
