@@ -46,7 +46,7 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
 
   function keep (key: string, socket: net.Socket): void {
     const kept = idle.get(key) ?? []
-    if (kept.length >= maxIdle) {
+    if (kept.length >= maxIdle || socket.destroyed || !socket.writable) {
       socket.destroy()
       return
     }
@@ -79,7 +79,11 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
 
   function take (key: string): net.Socket | undefined {
     const kept = idle.get(key)
-    const socket = kept?.pop()
+    let socket = kept?.pop()
+    while (socket && (socket.destroyed || !socket.writable)) {
+      release(socket)
+      socket = kept!.pop()
+    }
     if (kept?.length === 0) idle.delete(key)
     if (socket) {
       release(socket)
@@ -139,7 +143,8 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
     }
 
     const send = (addressAt: number, mayRetry: boolean) => {
-      const pooled = take(key)
+      // A retry goes on a new connection: another kept one may have been closed as well.
+      const pooled = mayRetry ? take(key) : undefined
       socket = pooled ?? connect(request.url, request.addresses[addressAt]!)
       const reader = new ResponseReader()
       // A kept connection the receiver closed just as it was reused: the request goes once more on a new one.
