@@ -44,14 +44,10 @@ export class ResponseReader {
           this.readHead(head)
           break
         }
-        case 'length': {
-          const taken = Math.min(this.remaining, this.pending.length)
-          this.remaining -= taken
-          this.pending = this.pending.subarray(taken)
-          if (this.remaining > 0) return null
+        case 'length':
+          if (!this.skip()) return null
           this.state = 'done'
           break
-        }
         case 'chunk-size': {
           const line = this.line()
           if (line === null) return null
@@ -61,14 +57,10 @@ export class ResponseReader {
           this.state = this.remaining === 0 ? 'trailers' : 'chunk-data'
           break
         }
-        case 'chunk-data': {
-          const taken = Math.min(this.remaining, this.pending.length)
-          this.remaining -= taken
-          this.pending = this.pending.subarray(taken)
-          if (this.remaining > 0) return null
+        case 'chunk-data':
+          if (!this.skip()) return null
           this.state = 'chunk-end'
           break
-        }
         case 'chunk-end': {
           const line = this.line()
           if (line === null) return null
@@ -103,6 +95,14 @@ export class ResponseReader {
   /** Whether nothing of a response has come yet (a kept-alive connection closed before answering). */
   get untouched (): boolean {
     return !this.received
+  }
+
+  /** Drops what has come of the `remaining` bytes of body; whether they all have. */
+  private skip (): boolean {
+    const taken = Math.min(this.remaining, this.pending.length)
+    this.remaining -= taken
+    this.pending = this.pending.subarray(taken)
+    return this.remaining === 0
   }
 
   private line (): string | null {
