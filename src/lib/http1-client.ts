@@ -8,6 +8,7 @@ import { ResponseReader } from './http1-response.js'
 // writes the request as one string in one system call and reads the answer with ResponseReader,
 // ~22 µs (measured alone against one receiver, 16 requests at a time).
 
+/** An address a host name resolved to (as dns.lookup gives it). */
 export interface Address {
   address: string
   family: number
@@ -82,6 +83,7 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
     let socket = kept?.pop()
     while (socket && (socket.destroyed || !socket.writable)) {
       release(socket)
+      socket.destroy()
       socket = kept!.pop()
     }
     if (kept?.length === 0) idle.delete(key)
@@ -99,7 +101,8 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
       ? tls.connect({ host: address, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'], ca })
       : net.connect({ host: address, port })
     socket.setNoDelay(true)
-    // Errors are handled by the request on it; one that comes after it ended must not go unheard.
+    // A request on it handles its errors; one that comes when none is (idle, or after the request
+    // ended) must not crash the process as an unhandled 'error' event.
     socket.on('error', noop)
     return socket
   }
@@ -205,5 +208,3 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
 
   return { post, close }
 }
-
-export type Http1Client = ReturnType<typeof createHttp1Client>

@@ -1,15 +1,12 @@
 import { createHmac } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import ipaddr from 'ipaddr.js'
-import { createHttp1Client } from './http1-client.js'
+import { createHttp1Client, type Address } from './http1-client.js'
 
 // Sending one webhook delivery: the receiver's address checked (SSRF), the request signed as the
 // Standard Webhooks specification says, redirects never followed, a time limit on the whole attempt.
 
-export interface ResolvedAddress {
-  address: string
-  family: number
-}
+export type ResolvedAddress = Address
 
 /** Resolves a host name to all its addresses (dns.lookup; tests pass their own). */
 export type Resolve = (host: string) => Promise<ResolvedAddress[]>
