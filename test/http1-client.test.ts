@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import { createServer as createHttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { describe, test, type TestContext } from 'node:test'
-import { createHttp1Client, type PostRequest } from '../src/lib/http1-client.js'
+import { createHttp1Client, type ClientOptions, type PostRequest } from '../src/lib/http1-client.js'
 import { MalformedResponseError, ResponseReader } from '../src/lib/http1-response.js'
 import { testCertificate, testKey } from './helpers/tls.js'
 
@@ -86,6 +86,13 @@ function postTo (port: number, path = '/hook', body = '{"type":"article.publishe
   return { url: new URL(`http://127.0.0.1:${port}${path}`), addresses: [{ address: '127.0.0.1', family: 4 }], headers: { 'content-type': 'application/json', 'webhook-id': 'msg_01' }, body }
 }
 
+/** A client whose kept connections are closed when the test ends. */
+function clientFor (t: TestContext, options?: ClientOptions): ReturnType<typeof createHttp1Client> {
+  const client = createHttp1Client(options)
+  t.after(() => client.close())
+  return client
+}
+
 function posted (client: ReturnType<typeof createHttp1Client>, request: PostRequest): Promise<number | null> {
   return new Promise((resolve, reject) => client.post(request, (error, statusCode) => error ? reject(error) : resolve(statusCode)))
 }
@@ -102,8 +109,7 @@ describe('sending', () => {
     }))
     let connections = 0
     server.on('connection', () => connections++)
-    const client = createHttp1Client()
-    t.after(() => client.close())
+    const client = clientFor(t)
     for (let i = 0; i < 5; i++) assert.equal(await posted(client, postTo(port, `/hook?n=${i}`, `{"n":${i},"title":"«Ёлка» — ${i}"}`)), 200)
     assert.equal(connections, 1)
     assert.deepEqual(received.map((r) => [r.url, r.body]), [0, 1, 2, 3, 4].map((i) => [`/hook?n=${i}`, `{"n":${i},"title":"«Ёлка» — ${i}"}`]))
@@ -118,8 +124,7 @@ describe('sending', () => {
       authorization = request.headers.authorization
       request.resume().on('end', () => response.writeHead(204).end())
     }))
-    const client = createHttp1Client()
-    t.after(() => client.close())
+    const client = clientFor(t)
     const request = postTo(port)
     request.url = new URL(`http://hooks:p%40ss@127.0.0.1:${port}/hook`)
     assert.equal(await posted(client, request), 204)
@@ -138,8 +143,7 @@ describe('sending', () => {
         else socket.destroy()
       })
     }))
-    const client = createHttp1Client()
-    t.after(() => client.close())
+    const client = clientFor(t)
     assert.equal(await posted(client, postTo(port)), 200)
     assert.equal(await posted(client, postTo(port)), 200)
     assert.equal(connections, 2)
@@ -147,8 +151,7 @@ describe('sending', () => {
 
   test('an address that refuses is passed over for the next one', async (t) => {
     const { port } = await listening(t, createHttpServer((request, response) => request.resume().on('end', () => response.writeHead(204).end())))
-    const client = createHttp1Client()
-    t.after(() => client.close())
+    const client = clientFor(t)
     const request = postTo(port)
     // Nothing listens on ::1 (or the machine has no IPv6): refused, then 127.0.0.1 answers.
     request.addresses = [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]
@@ -164,7 +167,7 @@ describe('sending', () => {
       socket.on('data', () => {}) // never answers
       socket.on('close', () => closed())
     }))
-    const client = createHttp1Client()
+    const client = clientFor(t)
     const outcome = new Promise<[Error | null, number | null]>((resolve) => {
       const cancel = client.post(postTo(port), (error, statusCode) => resolve([error, statusCode]))
       setTimeout(() => cancel(new Error('timed out')), 100)
@@ -181,8 +184,7 @@ describe('sending', () => {
       connections++
       socket.once('data', () => socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\nзанято'))
     }))
-    const client = createHttp1Client()
-    t.after(() => client.close())
+    const client = clientFor(t)
     assert.equal(await posted(client, postTo(port)), 503)
     assert.equal(await posted(client, postTo(port)), 503)
     assert.equal(connections, 2)
@@ -197,14 +199,12 @@ describe('sending', () => {
     let connections = 0
     server.on('secureConnection', () => connections++)
     const request = { ...postTo(port), url: new URL(`https://localhost:${port}/hook`) }
-    const trusting = createHttp1Client({ ca: testCertificate })
-    t.after(() => trusting.close())
+    const trusting = clientFor(t, { ca: testCertificate })
     assert.equal(await posted(trusting, request), 204)
     assert.equal(await posted(trusting, request), 204)
     assert.deepEqual([names, connections], [['localhost', 'localhost'], 1])
     // Node's own roots do not include a self-signed certificate: no status, an error.
-    const plain = createHttp1Client()
-    t.after(() => plain.close())
+    const plain = clientFor(t)
     await assert.rejects(posted(plain, request), /self-signed certificate/)
   })
 })

@@ -28,6 +28,9 @@ export type Done = (error: Error | null, statusCode: number | null) => void
 /** Ends a request in flight with this error (its connection is closed). */
 export type Cancel = (reason: Error) => void
 
+/** A URL's host name, an IPv6 literal without its brackets. */
+export const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '')
+
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])
 const UNSAFE_HEADER_VALUE = /[\r\n\0]/
 const noop = () => {}
@@ -96,7 +99,7 @@ export function createHttp1Client ({ idleMs = 4_000, maxIdle = 16, ca }: ClientO
 
   function connect (url: URL, { address }: Address): net.Socket {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
-    const hostname = url.hostname.replace(/^\[|\]$/g, '')
+    const hostname = hostOf(url)
     const socket = url.protocol === 'https:'
       ? tls.connect({ host: address, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'], ca })
       : net.connect({ host: address, port })

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import ipaddr from 'ipaddr.js'
-import { createHttp1Client, type Address } from './http1-client.js'
+import { createHttp1Client, hostOf, type Address } from './http1-client.js'
 
 // Sending one webhook delivery: the receiver's address checked (SSRF), the request signed as the
 // Standard Webhooks specification says, redirects never followed, a time limit on the whole attempt.
@@ -26,8 +26,6 @@ export function isPublicAddress (address: string): boolean {
 }
 
 export class RefusedAddressError extends Error {}
-
-const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '')
 
 /** The addresses a URL's host stands for, each checked unless private ones are allowed. */
 export async function checkedAddresses (url: URL, allowPrivate: boolean, resolve: Resolve): Promise<ResolvedAddress[]> {
