@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { serverDatabaseUrl } from './helpers/databases.js'
-import { startServer } from './helpers/server.js'
+import { childrenOf, startServer } from './helpers/server.js'
 
 const ADMIN = 'cluster-admin-token-0123456789abcdef0123'
-
-/** The pids of a process's children, from /proc. */
-function childrenOf (pid: number): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
-    try {
-      // The parent pid is the field after the parenthesised command name.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(name)] : []
-    } catch { return [] }
-  })
-}
 
 /** One request on a new connection, so the primary hands it to the next worker. */
 function fresh (url: string, init: { method?: string, body?: unknown } = {}): Promise<{ status: number, body: any }> {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 import { serverDatabaseUrl } from './helpers/databases.js'
 import { startReceiver } from './helpers/receiver.js'
-import { startServer } from './helpers/server.js'
+import { childrenOf, startServer } from './helpers/server.js'
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789'
 const OTEL_BUCKETS = ['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1', '2.5', '5', '7.5', '10', '+Inf']
@@ -212,13 +212,13 @@ describe('X-Request-Id', () => {
 })
 
 describe('metrics with CMS_WORKERS', () => {
-  test('one scrape covers every worker', async (t) => {
+  test('one scrape covers every worker; a worker still starting is not waited for', async (t) => {
     const dir = mkdtempSync(`${tmpdir()}/cms-metrics-cluster-`)
     t.after(() => rmSync(dir, { recursive: true, force: true }))
     const admin = 'metrics-admin-token-0123456789abcdef0123'
-    const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_WORKERS: '2', CMS_DEMO_CONTENT: 'false', CMS_METRICS_TOKEN: METRICS_TOKEN, CMS_ADMIN_TOKEN: admin })
+    const server = await startServer({ DATABASE_URL: await serverDatabaseUrl(t, dir), CMS_WORKERS: '2', CMS_DEMO_CONTENT: 'false', CMS_METRICS_TOKEN: METRICS_TOKEN, CMS_ADMIN_TOKEN: admin }, 30_000, { keepOutput: true })
     t.after(() => server.child.kill('SIGKILL'))
-    // Each on a new connection, so the primary deals them out to both workers in turn.
+    // Each on a new connection, so the primary deals them out to the workers in turn.
     const get = (path: string, headers: Record<string, string> = {}, payload?: string) => new Promise<{ status: number, body: string }>((resolve, reject) => {
       request(`${server.base}${path}`, { agent: false, headers, method: payload === undefined ? 'GET' : 'POST' }, (r) => {
         let body = ''
@@ -227,8 +227,13 @@ describe('metrics with CMS_WORKERS', () => {
         r.on('end', () => resolve({ status: r.statusCode!, body }))
       }).on('error', reject).end(payload)
     })
-    // Wait until both workers listen: 20 answers in a row.
-    for (let ok = 0, i = 0; ok < 20 && i < 400; i++) ok = (await get('/readyz').catch(() => ({ status: 0 }))).status === 200 ? ok + 1 : 0
+    // Each worker logs where it listens.
+    const listened = () => server.output().split('Server listening at').length - 1
+    const waitListening = async (n: number) => {
+      for (let i = 0; i < 400 && listened() < n; i++) await sleep(25)
+      assert.equal(listened(), n, server.output())
+    }
+    await waitListening(2)
     const scrapeAll = async () => {
       const res = await get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })
       assert.equal(res.status, 200, res.body)
@@ -241,5 +246,14 @@ describe('metrics with CMS_WORKERS', () => {
     const samples = await scrapeAll()
     assert.equal(valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '/healthz' }) - before, 20)
     assert.equal(valueOf(samples, 'cms_articles', { status: 'published' }), 1, 'the database’s figure once, not once per worker')
+
+    // A worker dies and its replacement is starting: a scrape then answers from the worker that serves,
+    // not with 503 after waiting for one that cannot answer yet.
+    const [victim] = childrenOf(server.child.pid!)
+    process.kill(victim!, 'SIGKILL')
+    for (let i = 0; i < 200 && !server.output().includes('worker died'); i++) await sleep(10)
+    assert.equal(valueOf(await scrapeAll(), 'cms_articles', { status: 'published' }), 1)
+    await waitListening(3)
+    assert.equal(valueOf(await scrapeAll(), 'cms_articles', { status: 'published' }), 1)
   })
 })
