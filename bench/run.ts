@@ -3,9 +3,9 @@
 // world, a minimal Fastify + better-sqlite3 server and this app on the same data, and prints ratios
 // against both. `--db postgres` serves the same articles (copied with db:copy) from a throwaway
 // PostgreSQL cluster, and adds two server processes on that one database.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -30,7 +30,7 @@ const { values } = parseArgs({
     // `--only hostile`, `--only metrics`, `--only hits` (hello world, L, cache hits and 304s), `--only writes` or `--only media` runs just those scenarios; `--server` measures another build (e.g. an older one).
     only: { type: 'string' },
     server: { type: 'string', default: join(projectRoot, 'dist', 'server.js') },
-    // With `--only writes`: an older build to compare writes with (e.g. one from before the change log).
+    // The older build writes are compared with; by default one of BEFORE_CHANGE_LOG, built from this checkout's history.
     baseline: { type: 'string' },
     db: { type: 'string', default: 'sqlite' },
   },
@@ -77,7 +77,7 @@ process.on('exit', () => { for (const child of children) child.kill('SIGKILL') }
 async function start (args: string[], env: Record<string, string>, port: number, ready = '/'): Promise<Server> {
   // The app runs as `npm start` runs it, with its node flags; so does a --baseline build (these flags
   // are the ones its own `npm start` used, and a comparison with other flags would measure them).
-  const asStarted = args[0] === serverBundle || args[0] === values.baseline
+  const asStarted = args[0] === serverBundle || args[0] === baseline?.bundle
   const child = spawn(process.execPath, asStarted ? [...startFlags, ...args] : args, { env: { ...process.env, ...(asStarted ? startEnv : {}), ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
@@ -223,6 +223,37 @@ function pin (pid: number, cpus: string): void {
 
 const WRITE_ROUNDS = 7
 
+/** The last commit before the change log (#18): the "before" of its write-cost target. */
+const BEFORE_CHANGE_LOG = 'de85446'
+
+/**
+ * `--baseline`, or on SQLite a build of BEFORE_CHANGE_LOG in a worktree of this checkout (its own
+ * esbuild config, this checkout's node_modules), removed again by `done`; null where git cannot make
+ * one (no history), and on PostgreSQL, where the builds share one database that the newer build has
+ * migrated past what the older one knows.
+ */
+function baselineBuild (): { bundle: string, done: () => void } | null {
+  if (values.baseline) return { bundle: values.baseline, done: () => {} }
+  if (onPostgres) return null
+  const dir = join(tmpdir(), `cms-bench-baseline-${BEFORE_CHANGE_LOG}`)
+  const remove = () => {
+    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: projectRoot, stdio: 'ignore' })
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    remove()
+    execFileSync('git', ['worktree', 'add', '--detach', dir, BEFORE_CHANGE_LOG], { cwd: projectRoot, stdio: 'ignore' })
+    symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'))
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: dir, stdio: 'ignore' })
+    return { bundle: join(dir, 'dist', 'server.js'), done: remove }
+  } catch (error) {
+    remove()
+    console.log(`no build of ${BEFORE_CHANGE_LOG} to compare writes with (${(error as Error).message.split('\n')[0]}); pass --baseline`)
+    return null
+  }
+}
+let baseline: { bundle: string, done: () => void } | null = null
+
 /**
  * What the change log and webhook delivery cost a write: CPU per POST /v1/articles on a server without
  * webhooks and on one with a webhook subscribed to every event (its deliveries sent to a local
@@ -239,7 +270,8 @@ async function writeCost (): Promise<Record<string, number>> {
   pin(receiver.child.pid!, '0')
   const copies = ['plain', 'webhook', 'baseline'].map((name) => join(results, `bench-writes-${name}.db`))
   const builds: Array<[string, string, string]> = [['no webhook', serverBundle, copies[0]!], ['one webhook', serverBundle, copies[1]!]]
-  if (values.baseline) builds.push(['baseline build', values.baseline, copies[2]!])
+  baseline = baselineBuild()
+  if (baseline) builds.push(['baseline build', baseline.bundle, copies[2]!])
   const rounds: Array<Record<string, number>> = []
   // Writes land in empty newsrooms (on PostgreSQL, in the benchmark's database), one per build.
   for (const copy of copies) for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true })
@@ -279,6 +311,7 @@ async function writeCost (): Promise<Record<string, number>> {
   console.log(`the receiver got ${await delivered()} deliveries`)
   await stop(receiver)
   pin(process.pid, `0-${availableParallelism() - 1}`)
+  baseline?.done()
   for (const copy of copies) for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true })
   const ratio = (of: string, to: string) => {
     const each = rounds.map((figures) => figures[of]! / figures[to]!)
@@ -288,7 +321,7 @@ async function writeCost (): Promise<Record<string, number>> {
   return {
     writeCpuWebhookVsNone: ratio('one webhook', 'no webhook'),
     writeP50WebhookVsNone: ratio('one webhook p50', 'no webhook p50'),
-    ...(values.baseline
+    ...(baseline
       ? {
           writeCpuNowVsBaseline: ratio('no webhook', 'baseline build'),
           writeCpuWebhookVsBaseline: ratio('one webhook', 'baseline build'),
@@ -300,21 +333,21 @@ async function writeCost (): Promise<Record<string, number>> {
 
 /**
  * #18's target: a write with the change log and one webhook costs at most 10 % more than before the
- * change log — measured against `--baseline` when it is given, else against this build without
- * webhooks (stricter: the change log's own cost counts against the margin too).
+ * change log (the baseline build). Without one, what a webhook adds to this build's writes is shown,
+ * and it is not that target: it also counts sending each delivery, which a build without webhooks never does.
  */
-function writeTarget (figures: Record<string, number>): [string, number, string, boolean] {
-  const [name, value] = figures.writeCpuWebhookVsBaseline === undefined
-    ? ['write CPU, one webhook vs none (#18)', figures.writeCpuWebhookVsNone!]
-    : ['write CPU, one webhook vs --baseline (#18)', figures.writeCpuWebhookVsBaseline]
-  return [name, value, '≤ 1.1', value <= 1.1]
+function writeTarget (figures: Record<string, number>): Array<[string, number, string, boolean]> {
+  if (figures.writeCpuWebhookVsBaseline === undefined) {
+    console.log(`write CPU, one webhook vs none: ${figures.writeCpuWebhookVsNone} (#18's target needs the baseline build)`)
+    return []
+  }
+  return [[`write CPU, one webhook vs ${BEFORE_CHANGE_LOG} (#18)`, figures.writeCpuWebhookVsBaseline, '≤ 1.1', figures.writeCpuWebhookVsBaseline <= 1.1]]
 }
 
 if (onlyWrites) {
   const figures = await writeCost()
   console.log('\nratios:', figures)
-  const [name, value, target, met] = writeTarget(figures)
-  console.log(`target: ${met ? 'met' : 'missed'}  ${name} ${value}  ${target}`)
+  for (const [name, value, target, met] of writeTarget(figures)) console.log(`target: ${met ? 'met' : 'missed'}  ${name} ${value}  ${target}`)
   process.exit(0)
 }
 
@@ -502,7 +535,7 @@ const targets: Array<[string, number, string, boolean]> = [
     rps('app: article by slug (uniform), viewer token') >= 0.8 * rps('minimal: article by slug (uniform)')],
   ['peak RSS, one process (MB)', appRss, `≤ ${rssLimit}`, appRss <= rssLimit],
   ['search for a common word, 1 conn, p50 (ms)', p50('app: search uncached, 1 conn'), '< 20', p50('app: search uncached, 1 conn') < 20],
-  writeTarget(metricRatios),
+  ...writeTarget(metricRatios),
   ...(buildSeconds === null ? [] : [['building the database (s)', buildSeconds, '< 300', buildSeconds < 300] as [string, number, string, boolean]]),
 ]
 console.log('\ntargets:')
