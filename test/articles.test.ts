@@ -377,6 +377,35 @@ describe('GET /v1/articles', () => {
     assert.equal((await h.get('/v1/articles?tag=moskva&lang=ru&limit=1')).body.meta.total, 5)
   })
 
+  test('lists of one shape with other values answer for their own values (a list query is built once per shape)', async (t) => {
+    const h = await setup(t)
+    await newsroom(h)
+    // With a token nothing comes from the response cache: each of these runs the list query again.
+    const list = async (query: string) => {
+      const res = await h.call('GET', `/v1/articles?${query}`)
+      assert.equal(res.status, 200, query)
+      return { titles: res.body.data.map((a: { title: string }) => a.title), total: res.body.meta.total }
+    }
+    const moscow = latestHeadlines.filter((_, i) => i % 2 === 0)
+    const sport = latestHeadlines.filter((_, i) => i % 2 === 1 && i % 3 === 0)
+    const economy = latestHeadlines.filter((_, i) => i % 2 === 1 && i % 3 !== 0)
+    for (const [slug, expected] of [['moskva', moscow], ['sport', sport], ['ekonomika', economy], ['moskva', moscow]] as const) {
+      assert.deepEqual(await list(`tag=${slug}`), { titles: expected, total: expected.length }, slug)
+      assert.deepEqual(await list(`tag=${slug}&publishedAfter=2026-11-27T13:30:00.000Z`), { titles: expected.filter((title) => latestHeadlines.indexOf(title) < 5), total: expected.filter((title) => latestHeadlines.indexOf(title) < 5).length }, `${slug}, after`)
+    }
+    assert.deepEqual((await list('lang=en')).titles, [latestHeadlines[3]])
+    assert.deepEqual((await list('lang=ru')).titles, latestHeadlines.filter((_, i) => i !== 3))
+    for (const hours of [16, 12, 9]) {
+      const after = new Date(Date.UTC(2026, 10, 27, hours, 30)).toISOString()
+      assert.deepEqual((await list(`publishedAfter=${after}`)).titles, latestHeadlines.slice(0, 18 - hours), after)
+    }
+    // Two cursors of the same walk: each page starts after its own cursor.
+    const first = await h.call('GET', '/v1/articles?limit=3')
+    const second = await h.call('GET', `/v1/articles?limit=3&cursor=${first.body.meta.nextCursor as string}`)
+    const third = await h.call('GET', `/v1/articles?limit=3&cursor=${second.body.meta.nextCursor as string}`)
+    assert.deepEqual([...first.body.data, ...second.body.data, ...third.body.data].map((a: { title: string }) => a.title), latestHeadlines.slice(0, 9))
+  })
+
   test('sorts by publishedAt either way, by -updatedAt and by title', async (t) => {
     const h = await setup(t)
     const { items } = await newsroom(h)

@@ -1,4 +1,4 @@
-import { and, gt, isNotNull, isNull, lt, or, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, gt, isNotNull, isNull, lt, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
 
 /**
  * Rows strictly after (value, id) in `ORDER BY column dir, id dir`, with NULL lowest (SQLite's order,
@@ -6,7 +6,7 @@ import { and, gt, isNotNull, isNull, lt, or, sql, type Column, type SQL } from '
  * the (column, id) index straight to the cursor, so a page deep in the list costs what the first one
  * does; `nullable` adds the NULLs a descending walk ends with.
  */
-export function keysetAfter (column: Column, idColumn: Column, dir: 'asc' | 'desc', value: string | null, id: string, nullable: boolean): SQL {
+export function keysetAfter (column: Column, idColumn: Column, dir: 'asc' | 'desc', value: string | Placeholder | null, id: string | Placeholder, nullable: boolean): SQL {
   const beyond = dir === 'desc' ? lt : gt
   if (value === null) {
     const sameNull = and(isNull(column), beyond(idColumn, id))!

@@ -1,4 +1,4 @@
-import { eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, count, countDistinct, eq, gt, inArray, lt, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
 import { tagsByArticle } from '../shapes.js'
 import type { Db } from './client.js'
@@ -40,28 +40,37 @@ export interface TagFilter {
   where: SQL
 }
 
+/** Placeholders for `n` tag ids (tag0, tag1…), and the values that fill them. */
+export const tagPlaceholders = (n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`tag${i}`))
+export const tagParams = (tagIds: string[]) => Object.fromEntries(tagIds.map((id, i) => [`tag${i}`, id]))
+
 /**
- * A filter for articles carrying any of the tag slugs; null when no such tag exists. Written as
- * EXISTS so SQLite walks the ordered publication index and probes each row's tags, instead of
- * collecting every tagged article and sorting them.
+ * Articles carrying any of the tags (their ids, or placeholders for them). Written as EXISTS so SQLite
+ * walks the ordered publication index and probes each row's tags, instead of collecting every tagged
+ * article and sorting them.
  */
+export function taggedWith (tagIds: Array<string | Placeholder>): SQL {
+  return sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND article_tags.tag_id IN ${tagIds})`
+}
+
+/** A filter for articles carrying any of the tag slugs; null when no such tag exists. */
 export function taggedWithAny (db: Db, tagList: string): TagFilter | null {
   const slugs = [...new Set(tagList.split(',').map((s) => s.trim()).filter(Boolean))]
   const tagIds = slugs.length === 0 ? [] : db.select({ id: tags.id }).from(tags).where(inArray(tags.slug, slugs)).all().map((t) => t.id)
   if (tagIds.length === 0) return null
-  return { tagIds, where: sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND article_tags.tag_id IN ${tagIds})` }
+  return { tagIds, where: taggedWith(tagIds) }
 }
 
 /**
- * How many articles carrying any of the tags are published at `at` (and, if given, published
+ * How many articles carrying any of `tags` tag ids are published at `at` (and, if asked, published
  * after/before), from article_tags' copy of each live article's date: one index range per tag.
+ * Prepared once for a shape; run with { at, after, before, tag0… }.
  */
-export function countPublishedTagged (db: Db, tagIds: string[], at: string, after?: string, before?: string): number {
-  const range = [sql`${articleTags.livePublishedAt} <= ${at}`]
-  if (after) range.push(sql`${articleTags.livePublishedAt} > ${after}`)
-  if (before) range.push(sql`${articleTags.livePublishedAt} < ${before}`)
+export function preparePublishedTaggedCount (db: Db, tags: number, { after, before }: { after: boolean, before: boolean }) {
+  const range = [lte(articleTags.livePublishedAt, sql.placeholder('at'))]
+  if (after) range.push(gt(articleTags.livePublishedAt, sql.placeholder('after')))
+  if (before) range.push(lt(articleTags.livePublishedAt, sql.placeholder('before')))
   // An article with two of the tags counts once; with one tag there is nothing to deduplicate.
-  const counted = tagIds.length === 1 ? sql`count(*)` : sql`count(DISTINCT ${articleTags.articleId})`
-  return db.get<{ n: number }>(sql`SELECT ${counted} AS n FROM ${articleTags}
-    WHERE ${articleTags.tagId} IN ${tagIds} AND ${sql.join(range, sql` AND `)}`).n
+  const counted = tags === 1 ? count() : countDistinct(articleTags.articleId)
+  return db.select({ n: counted }).from(articleTags).where(and(inArray(articleTags.tagId, tagPlaceholders(tags)), ...range)).prepare()
 }
