@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { serverDatabaseUrl } from './helpers/databases.js'
-import { bundle, freePort, startServer } from './helpers/server.js'
+import { bundle, freePort, startEnv, startFlags, startServer } from './helpers/server.js'
 
 test('a new database gets migrations and demo content once; SIGTERM exits 0', async (t) => {
   const dir = mkdtempSync(`${tmpdir()}/cms-server-`)
@@ -22,6 +22,14 @@ test('a new database gets migrations and demo content once; SIGTERM exits 0', as
     const [code] = await once(server.child, 'exit')
     assert.equal(code, 0, server.output())
   }
+})
+
+test('the Dockerfile starts the server as `npm start` does: the same node flags and environment', () => {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1]
+  assert.ok(cmd, 'a CMD in exec form')
+  assert.deepEqual(JSON.parse(cmd), ['node', ...startFlags, 'dist/server.js'])
+  for (const [name, value] of Object.entries(startEnv)) assert.match(dockerfile, new RegExp(`^ENV ${name}=${value}$`, 'm'), name)
 })
 
 test('CMS_DEMO_CONTENT=false never seeds', async (t) => {
