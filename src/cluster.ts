@@ -6,10 +6,11 @@ import type { Logger } from 'pino'
  * file (WAL lets them read in parallel; writes queue behind the busy timeout). A worker that dies
  * after it started listening is replaced; one that dies before stops everything, since its
  * replacement would fail the same way. SIGTERM/SIGINT stop the workers gracefully, then the primary.
+ * Returns the workers listening now.
  */
-export function superviseWorkers (count: number, log: Logger): void {
+export function superviseWorkers (count: number, log: Logger): () => Worker[] {
   let stopping = false
-  const listening = new WeakSet<Worker>()
+  const listening = new Set<Worker>()
 
   const stop = (reason: string, code: number) => {
     if (stopping) return
@@ -21,8 +22,9 @@ export function superviseWorkers (count: number, log: Logger): void {
 
   cluster.on('listening', (worker) => listening.add(worker))
   cluster.on('exit', (worker, code, signal) => {
+    const listened = listening.delete(worker)
     if (!stopping) {
-      if (!listening.has(worker)) return stop(`worker ${worker.process.pid} exited with ${code} before listening`, 1)
+      if (!listened) return stop(`worker ${worker.process.pid} exited with ${code} before listening`, 1)
       log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another')
       cluster.fork()
     }
@@ -33,4 +35,5 @@ export function superviseWorkers (count: number, log: Logger): void {
 
   for (let i = 0; i < count; i++) cluster.fork()
   log.info({ workers: count }, 'started workers')
+  return () => [...listening]
 }

@@ -24,8 +24,8 @@ if (cluster.isPrimary) {
   if (config.workers > 1) {
     // The primary only prepares and supervises; the workers open the database and serve.
     await store.close()
-    if (config.metricsToken) serveClusterMetrics()
-    superviseWorkers(config.workers, log)
+    const listening = superviseWorkers(config.workers, log)
+    if (config.metricsToken) serveClusterMetrics(listening)
   }
 }
 

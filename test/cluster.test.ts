@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { serverDatabaseUrl } from './helpers/databases.js'
-import { childrenOf, startServer } from './helpers/server.js'
+import { childrenOf, startServer, timesListened } from './helpers/server.js'
 
 const ADMIN = 'cluster-admin-token-0123456789abcdef0123'
 
@@ -41,7 +41,7 @@ test('CMS_WORKERS=2: two processes serve one database, their caches never stale;
   t.after(() => server.child.kill('SIGKILL'))
   const primary = server.child.pid!
   // Each worker logs where it listens; a worker killed before that line would stop the whole server by design.
-  const listened = () => server.output().split('Server listening at').length - 1
+  const listened = () => timesListened(server)
   await waitFor(() => childrenOf(primary).length === 2 && listened() === 2, `two workers listening: ${server.output()}`)
   for (const status of await Promise.all(Array.from({ length: 10 }, async () => (await fresh(`${server.base}/readyz`)).status))) {
     assert.equal(status, 200)

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
 import { serverDatabaseUrl } from './helpers/databases.js'
 import { startReceiver } from './helpers/receiver.js'
-import { childrenOf, startServer } from './helpers/server.js'
+import { childrenOf, startServer, timesListened } from './helpers/server.js'
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789'
 const OTEL_BUCKETS = ['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1', '2.5', '5', '7.5', '10', '+Inf']
@@ -228,7 +228,7 @@ describe('metrics with CMS_WORKERS', () => {
       }).on('error', reject).end(payload)
     })
     // Each worker logs where it listens.
-    const listened = () => server.output().split('Server listening at').length - 1
+    const listened = () => timesListened(server)
     const waitListening = async (n: number) => {
       for (let i = 0; i < 400 && listened() < n; i++) await sleep(25)
       assert.equal(listened(), n, server.output())

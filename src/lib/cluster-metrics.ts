@@ -40,15 +40,12 @@ function requests<T> () {
   }
 }
 
-/** In the primary: answers a worker's request with the metrics of all listening workers, aggregated. */
-export function serveClusterMetrics (): void {
-  const listening = new Set<Worker>()
-  cluster.on('listening', (worker) => listening.add(worker))
-  cluster.on('exit', (worker) => listening.delete(worker))
+/** In the primary: answers a worker's request with the metrics of the listening workers (the supervisor's), aggregated. */
+export function serveClusterMetrics (listening: () => Worker[]): void {
   const collections = requests<Message>()
 
   const gather = async (): Promise<string> => {
-    const answers = await Promise.all([...listening].filter((worker) => worker.isConnected())
+    const answers = await Promise.all(listening().filter((worker) => worker.isConnected())
       .map((worker) => collections.ask((id) => worker.send({ type: COLLECT, id }))))
     const failed = answers.find((answer) => answer.json === undefined)
     if (failed) throw new Error(failed.error ?? 'no metrics')

@@ -51,6 +51,9 @@ export function startServer (env: Record<string, string>, timeoutMs = 30_000, { 
   })
 }
 
+/** How many times the server (each worker, with CMS_WORKERS) has logged where it listens; needs keepOutput. */
+export const timesListened = (server: RunningServer) => server.output().split('Server listening at').length - 1
+
 /** A port free right now, for a server that must know its port before it starts (CMS_PUBLIC_URL's default). */
 export async function freePort (): Promise<number> {
   const probe = createServer()
