@@ -1,15 +1,15 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql, type SQL } from 'drizzle-orm'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleSummaryRecord, TagRef } from '../../domain/records.js'
-import { listedState } from '../../domain/visibility.js'
 import type { Audience } from '../../lib/auth.js'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
 import { keysetAfter } from '../keyset.js'
+import { listShape, shapeCache, type ListShape } from '../list-shape.js'
 import { pageOf } from '../page.js'
 import type { ArticleStore } from '../store.js'
 import { inState, visibleTo } from './article-predicates.js'
-import { countPublishedTagged, taggedWithAny, type TagLoader } from './article-tags.js'
+import { preparePublishedTaggedCount, tagParams, tagPlaceholders, taggedWith, taggedWithAny } from './article-tags.js'
 import type { PgDb } from './client.js'
 import { articleCounts, articles, articleSlugs } from './schema.js'
 import { first } from './unit-of-work.js'
@@ -33,7 +33,7 @@ export type ArticleReads = Pick<ArticleStore, 'byId' | 'bySlug' | 'list' | 'coun
 const tagsOfRow = sql<TagRef[]>`coalesce((SELECT json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) ORDER BY l.position)
   FROM article_tags l JOIN tags t ON t.id = l.tag_id WHERE l.article_id = articles.id), '[]'::json)`
 
-export function createArticleReads (db: PgDb, tagsOf: TagLoader): ArticleReads {
+export function createArticleReads (db: PgDb): ArticleReads {
   // Reads by key are the hottest path: their SQL is built once per key and audience, not per request.
   const prepareFind = (key: 'id' | 'slug', audience: Audience) => db.select({ ...getTableColumns(articles), tags: tagsOfRow }).from(articles)
     .where(and(eq(articles[key], sql.placeholder('key')), visibleTo(audience, sql.placeholder('at')))).prepare(`article_by_${key}_${audience}`)
@@ -48,6 +48,37 @@ export function createArticleReads (db: PgDb, tagsOf: TagLoader): ArticleReads {
     if (!found) return undefined
     const { tags: tagRefs, ...row } = found
     return toArticle(row, tagRefs, at)
+  }
+
+  // A list's queries, prepared once per shape (list-shape.ts), each page's rows with their tags.
+  const listQueries = shapeCache(prepareList)
+  function prepareList (shape: ListShape) {
+    const p = sql.placeholder
+    const filters: SQL[] = [inState(shape.state, p('at'))]
+    if (shape.since) filters.push(gt(articles.publishedAt, p('since')))
+    if (shape.lang) filters.push(eq(articles.lang, p('lang')))
+    if (shape.after) filters.push(gt(articles.publishedAt, p('after')))
+    if (shape.before) filters.push(lt(articles.publishedAt, p('before')))
+    if (shape.tags > 0) filters.push(taggedWith(tagPlaceholders(shape.tags)))
+    // Counted over every page: without the cursor. A tag's live articles are counted from its links.
+    const total = !shape.total
+      ? undefined
+      : shape.tags > 0 && shape.state === 'published' && !shape.lang && !shape.since
+        ? preparePublishedTaggedCount(db, shape.tags, shape)
+        : db.select({ n: count() }).from(articles).where(and(...filters)).prepare('article_count')
+    const sort = sorts[shape.sort]
+    if (shape.cursor !== 'none') {
+      // Only drafts (and lists that include them) lack a publication date.
+      const nullable = sort.column === articles.publishedAt && shape.state !== 'published' && shape.state !== 'scheduled'
+      filters.unshift(keysetAfter(sort.column, articles.id, sort.dir, shape.cursor === 'null' ? null : p('value'), p('id'), nullable))
+    }
+    // NULLs (drafts' publication date) sort lowest, as in SQLite.
+    const order = sort.dir === 'desc'
+      ? [sql`${sort.column} DESC NULLS LAST`, desc(articles.id)]
+      : [sql`${sort.column} ASC NULLS FIRST`, asc(articles.id)]
+    const rows = db.select({ ...(shape.body ? getTableColumns(articles) : summaryColumns), tags: tagsOfRow }).from(articles)
+      .where(and(...filters)).orderBy(...order).limit(p('limit')).prepare('article_list')
+    return { total, rows }
   }
 
   return {
@@ -73,38 +104,16 @@ export function createArticleReads (db: PgDb, tagsOf: TagLoader): ArticleReads {
     },
 
     async list (query, audience, { countTotal = true } = {}) {
-      const at = now()
-      const state = listedState(audience, query.status)
-      const filters: SQL[] = [inState(state, at)]
-      if (query.since) filters.push(gt(articles.publishedAt, query.since))
-      if (query.lang) filters.push(eq(articles.lang, query.lang))
-      if (query.publishedAfter) filters.push(gt(articles.publishedAt, query.publishedAfter))
-      if (query.publishedBefore) filters.push(lt(articles.publishedAt, query.publishedBefore))
       const tagged = query.tag === undefined ? undefined : await taggedWithAny(db, query.tag)
       if (tagged === null) return { items: [], nextCursor: null, total: 0 }
-      if (tagged) filters.push(tagged.where)
-      let total = 0
-      if (countTotal) {
-        total = tagged && state === 'published' && !query.lang && !query.since
-          ? await countPublishedTagged(db, tagged.tagIds, at, query.publishedAfter, query.publishedBefore)
-          : (await first(db.select({ n: count() }).from(articles).where(and(...filters))))?.n ?? 0
-      }
-
+      const { shape, values } = listShape(query, audience, tagged?.tagIds.length ?? 0, countTotal, now())
+      const queries = listQueries(shape)
+      const params = { ...values, ...tagParams(tagged?.tagIds ?? []) }
+      // Two queries on two of the pool's connections at once: one round trip's wait, not two.
+      const [counted, rows] = await Promise.all([queries.total?.execute(params), queries.rows.execute(params)])
       const sort = sorts[query.sort]
-      if (query.cursor) {
-        const [value, id] = decodeCursor(query.cursor, query.sort, ['nullable-string', 'string']) as [string | null, string]
-        const nullable = sort.column === articles.publishedAt && state !== 'published' && state !== 'scheduled'
-        filters.unshift(keysetAfter(sort.column, articles.id, sort.dir, value, id, nullable))
-      }
-      // NULLs (drafts' publication date) sort lowest, as in SQLite.
-      const order = sort.dir === 'desc'
-        ? [sql`${sort.column} DESC NULLS LAST`, desc(articles.id)]
-        : [sql`${sort.column} ASC NULLS FIRST`, asc(articles.id)]
-      const columns = query.include === 'body' ? getTableColumns(articles) : summaryColumns
-      const rows: ArticleSummaryRecord[] = await db.select(columns).from(articles).where(and(...filters)).orderBy(...order).limit(query.limit + 1)
-      const page = pageOf(rows, query.limit, total, (last) => encodeCursor(query.sort, [sort.key(last), last.id]), (items) => items)
-      const tagMap = await tagsOf(page.items.map((r) => r.id))
-      return { ...page, items: page.items.map((r) => toArticle(r, tagMap.get(r.id) ?? [], at)) }
+      return pageOf(rows, query.limit, counted?.[0]?.n ?? 0, (last) => encodeCursor(query.sort, [sort.key(last), last.id]),
+        (page) => page.map(({ tags: tagRefs, ...row }) => toArticle(row, tagRefs, values.at)))
     },
   }
 }

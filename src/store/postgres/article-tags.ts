@@ -1,7 +1,7 @@
-import { eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gt, inArray, lt, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
 import { tagsByArticle } from '../shapes.js'
-import type { Queryable } from './client.js'
+import type { PgDb, Queryable } from './client.js'
 import { articleTags, tags } from './schema.js'
 import type { Tx } from './unit-of-work.js'
 
@@ -37,24 +37,32 @@ export interface TagFilter {
   where: SQL
 }
 
+/** Placeholders for a shape's tag ids (tag0, tag1, …), and a request's values for them. */
+export const tagPlaceholders = (n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`tag${i}`))
+export const tagParams = (tagIds: string[]) => Object.fromEntries(tagIds.map((id, i) => [`tag${i}`, id]))
+
+/** Articles carrying any of the tags (their ids, or placeholders for them). */
+export function taggedWith (tagIds: Array<string | Placeholder>): SQL {
+  return sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND ${inArray(articleTags.tagId, tagIds)})`
+}
+
 /** A filter for articles carrying any of the tag slugs; null when no such tag exists. */
 export async function taggedWithAny (db: Queryable, tagList: string): Promise<TagFilter | null> {
   const slugs = [...new Set(tagList.split(',').map((s) => s.trim()).filter(Boolean))]
   const tagIds = slugs.length === 0 ? [] : (await db.select({ id: tags.id }).from(tags).where(inArray(tags.slug, slugs))).map((t) => t.id)
   if (tagIds.length === 0) return null
-  return {
-    tagIds,
-    where: sql`EXISTS (SELECT 1 FROM article_tags WHERE article_tags.article_id = articles.id AND ${inArray(articleTags.tagId, tagIds)})`,
-  }
+  return { tagIds, where: taggedWith(tagIds) }
 }
 
-/** How many articles carrying any of the tags are published at `at` (and, if given, after/before), from article_tags' copy of each live article's date. */
-export async function countPublishedTagged (db: Queryable, tagIds: string[], at: string, after?: string, before?: string): Promise<number> {
-  const range = [sql`${articleTags.livePublishedAt} <= ${at}`]
-  if (after) range.push(sql`${articleTags.livePublishedAt} > ${after}`)
-  if (before) range.push(sql`${articleTags.livePublishedAt} < ${before}`)
-  const counted = tagIds.length === 1 ? sql`count(*)` : sql`count(DISTINCT ${articleTags.articleId})`
-  const [row] = await db.select({ n: sql<number>`${counted}::int` }).from(articleTags)
-    .where(sql`${inArray(articleTags.tagId, tagIds)} AND ${sql.join(range, sql` AND `)}`)
-  return row?.n ?? 0
+/**
+ * How many articles carrying any of `tags` tag ids (placeholders tag0…) are published at `at` (and
+ * after/before, when the shape has them), from article_tags' copy of each live article's date.
+ */
+export function preparePublishedTaggedCount (db: PgDb, tags: number, { after, before }: { after: boolean, before: boolean }) {
+  const range = [lte(articleTags.livePublishedAt, sql.placeholder('at'))]
+  if (after) range.push(gt(articleTags.livePublishedAt, sql.placeholder('after')))
+  if (before) range.push(lt(articleTags.livePublishedAt, sql.placeholder('before')))
+  // An article with two of the tags counts once; with one tag there is nothing to deduplicate.
+  const counted = tags === 1 ? sql<number>`count(*)::int` : sql<number>`count(DISTINCT ${articleTags.articleId})::int`
+  return db.select({ n: counted }).from(articleTags).where(and(inArray(articleTags.tagId, tagPlaceholders(tags)), ...range)).prepare('published_tagged_count')
 }

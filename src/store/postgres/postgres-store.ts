@@ -48,7 +48,7 @@ export function createPostgresStore (db: PgDb): Store {
   // A commit here is seen by this server's next read at once, without waiting for its own notification.
   const committed = () => content.changed()
   return {
-    articles: guarded({ ...createArticleReads(db, tagsOf), ...createArticleWrites(db) },
+    articles: guarded({ ...createArticleReads(db), ...createArticleWrites(db) },
       ['create', 'update', 'trash', 'restore', 'restoreRevision', 'purge'], committed),
     revisions: guarded(createRevisionStore(db)),
     tags: guarded(createTagStore(db), ['create', 'update', 'remove', 'backfillSkeletons'], committed),
