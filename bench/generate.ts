@@ -88,6 +88,10 @@ export function buildBenchDb (path: string, count: number): void {
   const insertRevision = sqlite.prepare('INSERT INTO article_revisions (article_id, version, saved_at, saved_by, title, snapshot) VALUES (?, 1, ?, ?, ?, ?)')
   const insertDoc = sqlite.prepare("INSERT INTO search_docs (rowid, article_id, excerpt, updated_at, lang) VALUES (?, ?, ?, ?, 'ru')")
   const insertFts = sqlite.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)')
+  // The newest go into recent_search too, as many as the write path's search-shard.ts keeps at least.
+  const insertRecent = sqlite.prepare('INSERT INTO recent_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)')
+  const shardSize = sqlite.prepare('SELECT size FROM search_shard').pluck().get() as number
+  const firstRecent = Math.max(0, count - shardSize)
   const tagRefOf = new Map(tagIds.map((id, i) => [id, { id, slug: slugFrom(benchTags[i]!), name: benchTags[i]! }]))
   // Secondary indexes are dropped while the rows go in and rebuilt once at the end: far cheaper
   // than keeping six B-trees in order through a million inserts.
@@ -132,6 +136,7 @@ export function buildBenchDb (path: string, count: number): void {
       const rowid = publicationKey(iso)
       insertDoc.run(rowid, id, a.excerpt, iso)
       insertFts.run(rowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
+      if (n >= firstRecent) insertRecent.run(rowid, stemsOf(a.title), stemsOf(a.lead), a.bodyStems)
     }
   })
   for (let from = 0; from < count; from += 10_000) insertChunk(from, Math.min(count, from + 10_000))
@@ -139,6 +144,8 @@ export function buildBenchDb (path: string, count: number): void {
   for (const trigger of triggers) sqlite.exec(trigger.sql)
   ftsHashSize(1024 * 1024)
   sqlite.prepare("UPDATE article_counts SET n = ? WHERE state = 'live'").run(count)
+  sqlite.prepare('UPDATE search_shard SET floor = ?, docs = ? WHERE id = 1')
+    .run(count > shardSize ? publicationKey(new Date(now - (count - firstRecent) * 60_000).toISOString()) : 0, count - firstRecent)
   sqlite.exec('UPDATE content_state SET version = version + 1 WHERE id = 1')
   sqlite.pragma('journal_mode = WAL')
   sqlite.close()

@@ -21,6 +21,8 @@ export async function prepareStore (store: Store, config: Pick<Config, 'demoCont
   }
   // Stemming runs in JavaScript, so articles from before the search index (or a backup) are indexed here.
   if (!await store.search.isComplete()) log.info({ articles: await store.search.rebuild() }, 'rebuilt the search index')
+  const recent = await store.search.fillRecent()
+  if (recent > 0) log.info({ articles: recent }, 'indexed the newest articles for ranking')
   const skeletons = await store.tags.backfillSkeletons()
   if (skeletons > 0) log.info({ tags: skeletons }, 'filled look-alike keys of tag names')
   if (config.adminToken) await store.tokens.ensureEnvAdmin(config.adminToken)

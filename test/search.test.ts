@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { encodeCursor } from '../src/lib/cursor.js'
 import { SEARCH_WINDOW } from '../src/domain/search-document.js'
 import { setup, statementsRunDuring, type Harness } from './helpers/app.js'
+import { engine } from './helpers/databases.js'
 
 const publish = async (h: Harness, body: Record<string, unknown>) => {
   const res = await h.call('POST', '/v1/articles', { body: { status: 'published', ...body } })
@@ -229,6 +230,83 @@ describe('GET /v1/search: results', () => {
     assert.deepEqual(await ids(h, 'золото'), [])
     assert.deepEqual(await h.sql('SELECT count(*) AS n FROM search_docs'), [{ n: h.engine === 'postgres' ? '0' : 0 }])
     assert.equal(await h.store.search.isComplete(), true)
+  })
+})
+
+describe('SQLite: the newest articles\' index beside the full one (recent_search)', () => {
+  const sqliteOnly = { skip: engine !== 'sqlite' && 'SQLite only: PostgreSQL ranks with ts_rank, which weighs no word by its documents, and keeps no such index' }
+
+  /** recent_search holds exactly the search docs at or above its floor, `docs` counts them, and each matches there what it matches in the full index. */
+  async function assertShardExact (h: Harness, words: string[], why: string) {
+    const [shard] = await h.sql('SELECT floor, docs FROM search_shard') as Array<{ floor: number, docs: number }>
+    const above = (await h.sql('SELECT rowid FROM search_docs WHERE rowid >= ? ORDER BY rowid', shard!.floor)).map((r) => r.rowid)
+    assert.equal(shard!.docs, above.length, `${why}: the count`)
+    assert.deepEqual((await h.sql('SELECT rowid FROM recent_search ORDER BY rowid')).map((r) => r.rowid), above, `${why}: the docs`)
+    const everywhere = await h.sql('SELECT count(*) AS n FROM article_search WHERE article_search MATCH ?', words.map((w) => `"${w}"`).join(' OR '))
+    assert.ok((everywhere[0]!.n as number) > 0, `${why}: the words are in the index`)
+    for (const word of words) {
+      assert.deepEqual(
+        (await h.sql('SELECT rowid FROM recent_search WHERE recent_search MATCH ? ORDER BY rowid', `"${word}"`)).map((r) => r.rowid),
+        (await h.sql('SELECT rowid FROM article_search WHERE article_search MATCH ? AND rowid >= ? ORDER BY rowid', `"${word}"`, shard!.floor)).map((r) => r.rowid),
+        `${why}: matches of ${word}`)
+    }
+    return shard!
+  }
+
+  test('it holds exactly the docs at or above its floor through writes, trims, rebuilds and a fill after the migration', sqliteOnly, async (t) => {
+    const h = await setup(t)
+    await h.sql('UPDATE search_shard SET size = 4')
+    const words = ['паром', 'нефт', 'золот']
+    const at = (day: number) => new Date(Date.UTC(2026, 10, day, 9)).toISOString()
+    const stories = []
+    for (let day = 1; day <= 3; day++) stories.push(await publish(h, { title: `Паром вышел в рейс ${day}`, body: 'Нефть подорожала.', publishedAt: at(day) }))
+    assert.deepEqual(await assertShardExact(h, words, 'three stories'), { floor: 0, docs: 3 })
+    for (let day = 4; day <= 10; day++) stories.push(await publish(h, { title: `Паром вышел в рейс ${day}`, body: 'Золото подешевело.', publishedAt: at(day) }))
+    const trimmed = await assertShardExact(h, words, 'ten stories, past twice the size')
+    assert.ok(trimmed.floor > 0 && trimmed.docs >= 4 && trimmed.docs < 8, `trimmed to between its size and twice that: ${JSON.stringify(trimmed)}`)
+    await h.call('PATCH', `/v1/articles/${stories[9].id}`, { body: { title: 'Нефть и золото' } })
+    await assertShardExact(h, words, 'a new story edited')
+    await h.call('PATCH', `/v1/articles/${stories[0].id}`, { body: { title: 'Золото в архиве' } })
+    await assertShardExact(h, words, 'an old story edited')
+    await h.call('PATCH', `/v1/articles/${stories[8].id}`, { body: { publishedAt: at(0) } })
+    await assertShardExact(h, words, 'a new story backdated below the floor')
+    await h.call('DELETE', `/v1/articles/${stories[7].id}`)
+    await assertShardExact(h, words, 'a story trashed')
+    await h.call('POST', `/v1/articles/${stories[7].id}/restore`)
+    await assertShardExact(h, words, 'a story restored')
+    await h.call('DELETE', `/v1/articles/${stories[6].id}?permanent=true`)
+    await assertShardExact(h, words, 'a story purged')
+    await h.store.search.rebuild()
+    assert.equal((await assertShardExact(h, words, 'after a rebuild')).docs, 4)
+    // As migration 0023 leaves an existing database: empty, above every doc; filled at the next start.
+    await h.sql('DELETE FROM recent_search')
+    await h.sql('UPDATE search_shard SET floor = (SELECT max(rowid) + 1 FROM search_docs), docs = 0')
+    await assertShardExact(h, words, 'as migrated')
+    assert.equal(await h.store.search.fillRecent(), 4)
+    assert.equal((await assertShardExact(h, words, 'filled')).docs, 4)
+    assert.equal(await h.store.search.fillRecent(), 0, 'full: nothing more to fill')
+  })
+
+  test('a word whose newest matches are all in it is ranked there; one with older matches, in the full index', sqliteOnly, async (t) => {
+    const h = await setup(t)
+    await h.sql('UPDATE search_shard SET size = 3')
+    const at = (day: number) => new Date(Date.UTC(2026, 10, day, 9)).toISOString()
+    for (let day = 1; day <= 6; day++) await publish(h, { title: `Сводка ${day}`, body: 'Паром вышел в рейс.', publishedAt: at(day) })
+    const inBody = await publish(h, { title: 'Сводка дня', body: 'Водород: новый завод.', publishedAt: at(8) })
+    const inTitle = await publish(h, { title: 'Водород для паромов', body: 'Подробности позже.', publishedAt: at(7) })
+    const rankedIn = async (q: string) => {
+      const statements = await statementsRunDuring(h, () => search(h, q))
+      const scoring = statements.filter((source) => /bm25/.test(source))
+      assert.equal(scoring.length, 1, scoring.join('\n'))
+      return /bm25\("recent_search"/.test(scoring[0]!) ? 'recent' : /bm25\("article_search"/.test(scoring[0]!) ? 'full' : scoring[0]
+    }
+    assert.equal(await rankedIn('водород'), 'recent')
+    assert.deepEqual(await ids(h, 'водород'), [inTitle.id, inBody.id], 'a title match first, ranked in recent_search')
+    assert.equal(await rankedIn('паром'), 'full')
+    const paroms = await search(h, 'паром')
+    assert.equal(paroms.body.meta.total, 7)
+    assert.equal(paroms.body.data[0].id, inTitle.id, 'a title match first, ranked in the full index')
+    assert.ok(paroms.body.data.every((hit: { score: number }) => typeof hit.score === 'number' && hit.score > 0))
   })
 })
 

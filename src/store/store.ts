@@ -103,6 +103,11 @@ export interface SearchStore {
   isComplete (): Promise<boolean>
   /** Rebuilds the whole index from the articles; returns how many it indexed. */
   rebuild (): Promise<number>
+  /**
+   * Fills what the index keeps of the newest articles beside itself, after a migration made it empty
+   * (SQLite's recent_search; PostgreSQL keeps nothing of the kind); returns how many it indexed there.
+   */
+  fillRecent (): Promise<number>
 }
 
 /**

@@ -131,6 +131,19 @@ export const searchDocs = sqliteTable('search_docs', {
 ])
 
 /**
+ * One row: where recent_search begins. recent_search is a second FTS5 index holding exactly the `docs`
+ * search docs whose rowid is at least `floor` (the newest `size` to twice as many articles by
+ * publication), so that bm25 can weigh a common word by its documents there rather than counting them
+ * in the whole archive (src/store/sqlite/search-shard.ts).
+ */
+export const searchShard = sqliteTable('search_shard', {
+  id: integer('id').primaryKey(),
+  floor: integer('floor').notNull(),
+  docs: integer('docs').notNull(),
+  size: integer('size').notNull(),
+})
+
+/**
  * One row: a counter that every write to what readers see (articles, their tags and former slugs,
  * tags) bumps, from triggers in the same transaction. Cached public answers stay good while it holds
  * still; writes elsewhere (a token's last use, say) leave it alone.

@@ -3,6 +3,7 @@ import type { ArticleRecord } from '../../domain/records.js'
 import { searchDocument, SLOTS_PER_MS, type Indexed } from '../../domain/search-document.js'
 import type { Db } from './client.js'
 import { articles, searchDocs } from './schema.js'
+import { addToShard, emptyShard, fillShard, removeFromShard } from './search-shard.js'
 import { prepared, unitOfWork, type Tx } from './unit-of-work.js'
 
 // Keeps article_search (FTS5 over stems) and search_docs in step with articles, in the write's unit of work.
@@ -11,6 +12,7 @@ export function removeFromIndex (tx: Tx, articleId: string): void {
   const doc = prepared(tx, 'search doc of article', (db) => db.select({ rowid: searchDocs.rowid }).from(searchDocs).where(eq(searchDocs.articleId, sql.placeholder('id'))).prepare())
     .get({ id: articleId })
   if (!doc) return
+  removeFromShard(tx, doc.rowid)
   prepared(tx, 'unindex text', (db) => db.$client.prepare('DELETE FROM article_search WHERE rowid = ?')).run(doc.rowid)
   prepared(tx, 'unindex doc', (db) => db.$client.prepare('DELETE FROM search_docs WHERE rowid = ?')).run(doc.rowid)
 }
@@ -26,6 +28,7 @@ export function indexArticle (tx: Tx, row: Indexed): void {
     .run(rowid, doc.articleId, doc.excerpt, doc.updatedAt, doc.lang)
   prepared(tx, 'index text', (db) => db.$client.prepare('INSERT INTO article_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)'))
     .run(rowid, doc.title, doc.lead, doc.body)
+  addToShard(tx, rowid, doc)
 }
 
 /** Keeps the index's copies of a record's updated_at and lang current, for writes that change no text. */
@@ -44,13 +47,17 @@ export function rebuildIndex (db: Db): Promise<number> {
   return unitOfWork(db, (tx) => {
     tx.run(sql`DELETE FROM article_search`)
     tx.delete(searchDocs).run()
+    emptyShard(tx)
     let count = 0
     let after = ''
     // In chunks by id, so a million articles never sit in memory at once.
     for (;;) {
       const chunk = tx.select({ id: articles.id, title: articles.title, lead: articles.lead, bodyHtml: articles.bodyHtml, publishedAt: articles.publishedAt, updatedAt: articles.updatedAt, lang: articles.lang })
         .from(articles).where(gt(articles.id, after)).orderBy(articles.id).limit(1000).all()
-      if (chunk.length === 0) return count
+      if (chunk.length === 0) {
+        while (fillShard(tx, 1000) > 0);
+        return count
+      }
       for (const row of chunk) indexArticle(tx, row)
       count += chunk.length
       after = chunk.at(-1)!.id
