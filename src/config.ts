@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   CMS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
-  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(48),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(32),
   RESPONSE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   CMS_CHANGES_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(90),

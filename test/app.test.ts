@@ -190,7 +190,7 @@ describe('config', () => {
       corsOrigins: [],
       logLevel: 'info',
       workers: 1,
-      responseCacheMaxBytes: 48 * 1024 * 1024,
+      responseCacheMaxBytes: 32 * 1024 * 1024,
       responseCacheMaxEntries: 10_000,
       maxConnections: 10_000,
       changesRetentionMs: 90 * 86_400_000,
