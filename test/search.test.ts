@@ -287,25 +287,35 @@ describe('SQLite: the newest articles\' index beside the full one (recent_search
     assert.equal(await h.store.search.fillRecent(), 0, 'full: nothing more to fill')
   })
 
-  test('a word whose newest matches are all in it is ranked there; one with older matches, in the full index', sqliteOnly, async (t) => {
+  test('a search is ranked in it when its window fills there or it holds every article; otherwise in the full index', sqliteOnly, async (t) => {
     const h = await setup(t)
+    /** The indexes a search was scored in, in order (with a token: never from the response cache). */
+    const scoredIn = async (q: string) => (await statementsRunDuring(h, () => h.call('GET', `/v1/search?q=${encodeURIComponent(q)}`)))
+      .filter((source) => /bm25/.test(source)).map((source) => /bm25\("(\w+)"/.exec(source)?.[1])
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 9, minute)).toISOString()
+    const inBody = await publish(h, { title: 'Сводка дня', body: 'Водород: новый завод.', publishedAt: at(2) })
+    const inTitle = await publish(h, { title: 'Водород для паромов', body: 'Подробности позже.', publishedAt: at(1) })
+    assert.deepEqual(await scoredIn('водород'), ['recent_search'], 'it holds every article (floor 0)')
+    assert.deepEqual(await ids(h, 'водород'), [inTitle.id, inBody.id], 'a title match first')
+    // From now on it keeps the newest 3 to 6.
     await h.sql('UPDATE search_shard SET size = 3')
-    const at = (day: number) => new Date(Date.UTC(2026, 10, day, 9)).toISOString()
-    for (let day = 1; day <= 6; day++) await publish(h, { title: `Сводка ${day}`, body: 'Паром вышел в рейс.', publishedAt: at(day) })
-    const inBody = await publish(h, { title: 'Сводка дня', body: 'Водород: новый завод.', publishedAt: at(8) })
-    const inTitle = await publish(h, { title: 'Водород для паромов', body: 'Подробности позже.', publishedAt: at(7) })
-    const rankedIn = async (q: string) => {
-      const statements = await statementsRunDuring(h, () => search(h, q))
-      const scoring = statements.filter((source) => /bm25/.test(source))
-      assert.equal(scoring.length, 1, scoring.join('\n'))
-      return /bm25\("recent_search"/.test(scoring[0]!) ? 'recent' : /bm25\("article_search"/.test(scoring[0]!) ? 'full' : scoring[0]
+    const { articles } = h.store
+    for (let i = 0; i < SEARCH_WINDOW + 3; i++) {
+      await articles.create({ title: `Сводка ${i}`, body: 'Паром вышел в рейс.', status: 'published', publishedAt: at(-10 - i), lang: 'ru', tags: [] }, 'test')
     }
-    assert.equal(await rankedIn('водород'), 'recent')
-    assert.deepEqual(await ids(h, 'водород'), [inTitle.id, inBody.id], 'a title match first, ranked in recent_search')
-    assert.equal(await rankedIn('паром'), 'full')
-    const paroms = await search(h, 'паром')
-    assert.equal(paroms.body.meta.total, 7)
-    assert.equal(paroms.body.data[0].id, inTitle.id, 'a title match first, ranked in the full index')
+    const [shard] = await h.sql('SELECT floor, docs FROM search_shard') as Array<{ floor: number, docs: number }>
+    assert.ok(shard!.floor > 0 && shard!.docs < 7, JSON.stringify(shard))
+    assert.deepEqual(await scoredIn('водород'), ['recent_search', 'article_search'], 'too few matches in it: the full index')
+    assert.deepEqual(await ids(h, 'водород'), [inTitle.id, inBody.id], 'a title match first, ranked in the full index')
+    assert.equal((await search(h, 'паром')).body.meta.total, SEARCH_WINDOW, 'matches below the floor are found')
+    // Older ones for 'паром': its 1,000 newest matches are all among the newest 1,001 articles.
+    await h.sql('UPDATE search_shard SET size = 1001')
+    assert.equal(await h.store.search.fillRecent(), 1001 - shard!.docs)
+    assert.ok((await h.sql('SELECT floor FROM search_shard'))[0]!.floor as number > 0)
+    assert.deepEqual(await scoredIn('паром'), ['recent_search'], 'the window fills in it')
+    const paroms = await search(h, 'паром', '&limit=3')
+    assert.equal(paroms.body.meta.total, SEARCH_WINDOW)
+    assert.equal(paroms.body.data[0].id, inTitle.id, 'a title match first, ranked in recent_search')
     assert.ok(paroms.body.data.every((hit: { score: number }) => typeof hit.score === 'number' && hit.score > 0))
   })
 })
