@@ -1,3 +1,4 @@
+import { eq, gt, lt, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
 import { listedState, type ArticleState } from '../domain/visibility.js'
 import type { Audience } from '../lib/auth.js'
@@ -80,3 +81,30 @@ export function shapeCache<Q> (prepare: (shape: ListShape) => Q): (shape: ListSh
     return entry.queries
   }
 }
+
+/** Placeholders for a shape's tag ids (tag0, tag1, …), and a request's values for them. */
+export const tagPlaceholders = (n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`tag${i}`))
+export const tagParams = (tagIds: string[]) => Object.fromEntries(tagIds.map((id, i) => [`tag${i}`, id]))
+
+/** What a store gives the shared filters: its columns and its SQL for a state and for carrying any of some tags. */
+export interface ListDialect {
+  publishedAt: Column
+  lang: Column
+  inState: (state: ArticleState | 'all', at: Placeholder) => SQL
+  taggedWith: (tagIds: Placeholder[]) => SQL
+}
+
+/** A shape's filters, the cursor aside, with placeholders for the request's values. */
+export function shapeFilters (shape: ListShape, dialect: ListDialect): SQL[] {
+  const p = sql.placeholder
+  const filters: SQL[] = [dialect.inState(shape.state, p('at'))]
+  if (shape.since) filters.push(gt(dialect.publishedAt, p('since')))
+  if (shape.lang) filters.push(eq(dialect.lang, p('lang')))
+  if (shape.after) filters.push(gt(dialect.publishedAt, p('after')))
+  if (shape.before) filters.push(lt(dialect.publishedAt, p('before')))
+  if (shape.tags > 0) filters.push(dialect.taggedWith(tagPlaceholders(shape.tags)))
+  return filters
+}
+
+/** Whether a shape's total is counted from the tag links' copy of each live article's date. */
+export const countedFromTagLinks = (shape: ListShape) => shape.tags > 0 && shape.state === 'published' && !shape.lang && !shape.since

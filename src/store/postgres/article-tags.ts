@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, lt, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
+import { tagPlaceholders } from '../list-shape.js'
 import { tagsByArticle } from '../shapes.js'
 import type { PgDb, Queryable } from './client.js'
 import { articleTags, tags } from './schema.js'
@@ -36,10 +37,6 @@ export interface TagFilter {
   /** Articles carrying any of the tags. */
   where: SQL
 }
-
-/** Placeholders for a shape's tag ids (tag0, tag1, …), and a request's values for them. */
-export const tagPlaceholders = (n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`tag${i}`))
-export const tagParams = (tagIds: string[]) => Object.fromEntries(tagIds.map((id, i) => [`tag${i}`, id]))
 
 /** Articles carrying any of the tags (their ids, or placeholders for them). */
 export function taggedWith (tagIds: Array<string | Placeholder>): SQL {

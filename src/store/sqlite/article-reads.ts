@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { toArticle, type ArticleData } from '../../domain/article-view.js'
 import type { ArticleSummaryRecord, TagRef } from '../../domain/records.js'
@@ -6,11 +6,11 @@ import type { Audience } from '../../lib/auth.js'
 import { encodeCursor } from '../../lib/cursor.js'
 import { now } from '../../lib/ids.js'
 import { keysetAfter } from '../keyset.js'
-import { listShape, shapeCache, type ListShape } from '../list-shape.js'
+import { countedFromTagLinks, listShape, shapeCache, shapeFilters, tagParams, type ListShape } from '../list-shape.js'
 import { pageOf } from '../page.js'
 import type { ArticleStore } from '../store.js'
 import { inState, visibleTo } from './article-predicates.js'
-import { preparePublishedTaggedCount, tagParams, tagPlaceholders, taggedWith, taggedWithAny, type TagLoader } from './article-tags.js'
+import { preparePublishedTaggedCount, taggedWith, taggedWithAny, type TagLoader } from './article-tags.js'
 import type { Db } from './client.js'
 import { articleCounts, articles, articleSlugs } from './schema.js'
 
@@ -51,16 +51,11 @@ export function createArticleReads (db: Db, tagsOf: TagLoader): ArticleReads {
   const listQueries = shapeCache(prepareList)
   function prepareList (shape: ListShape) {
     const p = sql.placeholder
-    const filters: SQL[] = [inState(shape.state, p('at'))]
-    if (shape.since) filters.push(gt(articles.publishedAt, p('since')))
-    if (shape.lang) filters.push(eq(articles.lang, p('lang')))
-    if (shape.after) filters.push(gt(articles.publishedAt, p('after')))
-    if (shape.before) filters.push(lt(articles.publishedAt, p('before')))
-    if (shape.tags > 0) filters.push(taggedWith(tagPlaceholders(shape.tags)))
+    const filters = shapeFilters(shape, { publishedAt: articles.publishedAt, lang: articles.lang, inState, taggedWith })
     // Counted over every page: without the cursor. A tag's live articles are counted from its links.
     const total = !shape.total
       ? undefined
-      : shape.tags > 0 && shape.state === 'published' && !shape.lang && !shape.since
+      : countedFromTagLinks(shape)
         ? preparePublishedTaggedCount(db, shape.tags, shape)
         : db.select({ n: count() }).from(articles).where(and(...filters)).prepare()
     const sort = sorts[shape.sort]

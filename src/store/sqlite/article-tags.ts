@@ -1,5 +1,6 @@
 import { and, count, countDistinct, eq, gt, inArray, lt, lte, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { TagRef } from '../../domain/records.js'
+import { tagPlaceholders } from '../list-shape.js'
 import { tagsByArticle } from '../shapes.js'
 import type { Db } from './client.js'
 import { articleTags, tags } from './schema.js'
@@ -39,10 +40,6 @@ export interface TagFilter {
   /** Articles carrying any of the tags. */
   where: SQL
 }
-
-/** Placeholders for `n` tag ids (tag0, tag1…), and the values that fill them. */
-export const tagPlaceholders = (n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`tag${i}`))
-export const tagParams = (tagIds: string[]) => Object.fromEntries(tagIds.map((id, i) => [`tag${i}`, id]))
 
 /**
  * Articles carrying any of the tags (their ids, or placeholders for them). Written as EXISTS so SQLite
