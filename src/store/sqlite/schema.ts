@@ -130,12 +130,7 @@ export const searchDocs = sqliteTable('search_docs', {
   uniqueIndex('search_docs_article_id_unique').on(t.articleId),
 ])
 
-/**
- * One row: where recent_search begins. recent_search is a second FTS5 index holding exactly the `docs`
- * search docs whose rowid is at least `floor` (the newest `size` to twice as many articles by
- * publication), so that bm25 can weigh a common word by its documents there rather than counting them
- * in the whole archive (src/store/sqlite/search-shard.ts).
- */
+/** One row: recent_search holds the `docs` search docs at or above `floor`, `size` to twice as many (search-shard.ts). */
 export const searchShard = sqliteTable('search_shard', {
   id: integer('id').primaryKey(),
   floor: integer('floor').notNull(),

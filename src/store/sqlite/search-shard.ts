@@ -6,7 +6,8 @@ import { prepared, type Tx } from './unit-of-work.js'
 // those are the newest — and the count of them. bm25 weighs each word by the documents that hold it,
 // and FTS5 counts those on every query by walking the word's whole document list: for a word in nearly
 // every one of a million articles that is ~30 ms, for its part of 40,000 at most ~1.5 ms. A search
-// whose newest matches all lie above the floor ranks them here (src/store/sqlite/search.ts).
+// runs here first, and its answer stands when its window fills here or this holds every article
+// (src/store/sqlite/search.ts).
 
 /** Above every key: while a rebuild runs, nothing is added to recent_search (it is filled at the end). */
 const NONE = Number.MAX_SAFE_INTEGER
