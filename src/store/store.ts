@@ -184,7 +184,7 @@ export interface CopyStore {
   isEmpty (): Promise<boolean>
   /** Every row of the copied tables, table by table in COPIED_TABLES order, in primary-key order, in batches. */
   rows (): AsyncIterable<CopyBatch>
-  /** Inserts every batch as it is (ids, versions, timestamps unchanged), all in one transaction: all or nothing. */
+  /** Inserts every batch as it is (ids, versions, timestamps unchanged), all in one transaction: all or nothing; then updates the query planner's statistics of them where the engine keeps any (PostgreSQL). */
   load (batches: AsyncIterable<CopyBatch>): Promise<void>
 }
 

@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import { COPIED_TABLES, type CopiedTable, type CopyStore } from '../store.js'
 import type { PgDb } from './client.js'
@@ -41,8 +41,15 @@ export function createCopyStore (db: PgDb): CopyStore {
       }
     },
 
-    load: (batches) => unitOfWork(db, async (tx) => {
-      for await (const { table, rows } of batches) await tx.insert(copied[table].table).values(rows as never)
-    }),
+    async load (batches) {
+      await unitOfWork(db, async (tx) => {
+        for await (const { table, rows } of batches) await tx.insert(copied[table].table).values(rows as never)
+      })
+      // Until autovacuum gets round to a bulk-loaded table the planner has no statistics of it: a
+      // public read by slug then scanned the partial index of live articles (5.4 ms at 10,000) instead of
+      // looking the slug up (0.08 ms), and a server started right after a copy served 1,000 reads a
+      // second instead of 6,000.
+      await db.execute(sql.raw(`ANALYZE ${Object.values(copied).map(({ table }) => getTableName(table)).join(', ')}`))
+    },
   }
 }

@@ -59,8 +59,8 @@ export async function indexIsComplete (db: PgDb): Promise<boolean> {
 }
 
 /** Rebuilds the whole index from the articles, as one unit of work; resolves to how many it indexed. */
-export function rebuildIndex (db: PgDb): Promise<number> {
-  return unitOfWork(db, async (tx) => {
+export async function rebuildIndex (db: PgDb): Promise<number> {
+  const total = await unitOfWork(db, async (tx) => {
     await tx.execute(sql`DELETE FROM search_docs`)
     let indexed = 0
     let after = ''
@@ -74,4 +74,7 @@ export function rebuildIndex (db: PgDb): Promise<number> {
       after = chunk.at(-1)!.id
     }
   })
+  // Every row is new: the planner's statistics of the old ones would mislead it (see copy.ts).
+  await db.execute(sql`ANALYZE search_docs`)
+  return total
 }
