@@ -42,7 +42,8 @@ export interface AppDeps {
   resolve?: Resolve
   /**
    * Whether the app runs the change log's background work (scheduled events, pruning, webhook
-   * delivery) once ready; false for tools that only build it (the OpenAPI script).
+   * delivery) and follows failed authentications on every server once ready; false for tools that only
+   * build it (the OpenAPI script).
    */
   background?: boolean
 }
@@ -83,7 +84,7 @@ export async function buildApp ({ config, store, mediaStorage = openMediaStorage
   await app.register(metrics, { enabled: config.metricsToken !== undefined, articleCounts: store.articles.counts, pendingDeliveries: store.webhooks.pending })
   await app.register(security, { corsOrigins: config.corsOrigins })
   await app.register(requestBody)
-  await app.register(auth, { resolve: cachedTokens(store.tokens.resolve, store.content.current), counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs })
+  await app.register(auth, { resolve: cachedTokens(store.tokens.resolve, store.content.current), counters: store.counters, failureLimit: config.authFailureLimit, failureWindowMs: config.authFailureWindowMs, watchFailures: background })
   await app.register(rateLimits, { counters: store.counters, rateLimitReads: config.rateLimitReads, rateLimitWrites: config.rateLimitWrites })
   // Before caching: its onSend stores the 200 body before caching's onSend may turn it into a 304.
   await app.register(responseCache, { contentState: store.content.current, maxBytes: config.responseCacheMaxBytes, maxEntries: config.responseCacheMaxEntries, maxAge: config.cacheMaxAge })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import { ADMIN_TOKEN, setup, startApp, statementsRunDuring, type Harness } from './helpers/app.js'
+import { postgresOnly } from './helpers/databases.js'
 import { multipartUpload, samplePng } from './helpers/fixtures.js'
 
 async function token (h: Harness, role: 'viewer' | 'editor' | 'admin', name = `${role} desk`, expiresAt?: string) {
@@ -227,6 +228,21 @@ describe('throttling and limits', () => {
     await sleep(1_050)
     assert.equal((await h.call('GET', '/v1/feed', { token: ADMIN_TOKEN })).status, 200)
   })
+
+  test('a token from an address without failed authentications is not checked against the failure counts; one with a failure is',
+    postgresOnly('SQLite counts failures in memory, with no statement to see'), async (t) => {
+      const h = await setup(t)
+      const countsRead = async (token: string) => {
+        const sent: string[] = []
+        h.listen((query, params) => { if (JSON.stringify(params).includes('auth-failures:')) sent.push(query) })
+        await h.call('GET', '/v1/feed', { token })
+        h.listen(undefined)
+        return sent
+      }
+      assert.deepEqual(await countsRead(ADMIN_TOKEN), [], 'no failure here or on any server: nothing to read')
+      assert.equal((await h.call('GET', '/v1/feed', { token: 'cms_guess_1' })).status, 401)
+      assert.equal((await countsRead(ADMIN_TOKEN)).length, 1, 'after a failure the shared count is read')
+    })
 
   test('request budgets, when configured, answer 429 with Retry-After and RateLimit headers', async (t) => {
     const h = await setup(t, { rateLimitReads: 3, rateLimitWrites: 2 })

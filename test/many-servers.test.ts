@@ -54,6 +54,8 @@ describe('many servers on one PostgreSQL database', { skip }, () => {
     DATABASE_URL: cluster.url.replace(/\/postgres$/, '/newsroom'),
     CMS_ADMIN_TOKEN: ADMIN,
     AUTH_FAILURE_LIMIT: '6',
+    // Tests give their requests addresses of their own (X-Forwarded-For), so one test's failures block none of another's.
+    TRUST_PROXY: 'true',
     RATE_LIMIT_WRITES_PER_MINUTE: '12',
     ...extra,
   })
@@ -136,6 +138,23 @@ describe('many servers on one PostgreSQL database', { skip }, () => {
     for (const base of bases) assert.equal((await send(base, '/v1/feed?limit=1', { token: null })).body.data[0].id, scheduled.body.id, base)
   })
 
+  test('failures on some servers block the address on one that saw none of them, and on one started after them', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.7' }
+    for (const base of bases.slice(1)) for (let i = 0; i < 3; i++) assert.equal((await send(base, '/v1/feed', { token: 'y'.repeat(40), headers: from })).status, 401)
+    // Told by notice, within milliseconds of the failure's commit (the counters' recheck, once a second,
+    // would be too late). Before the outage below, after which notices may have stopped.
+    await within(300, 'the first server refusing the address', async () => (await send(bases[0]!, '/v1/feed', { headers: from })).status === 429)
+    assert.equal((await send(bases[0]!, '/v1/feed', { headers: { 'x-forwarded-for': '203.0.113.8' } })).status, 200, 'another address is not affected')
+    // A server started now reads the failures counting at its start before it answers anything.
+    const late = await startServer(env(), 60_000)
+    try {
+      assert.equal((await send(late.base, '/v1/feed', { headers: from })).status, 429)
+      assert.equal((await send(late.base, '/v1/feed', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 200)
+    } finally {
+      late.child.kill('SIGKILL')
+    }
+  })
+
   test('/readyz is 503 while the database is stopped, and every server recovers by itself when it returns', async () => {
     cluster.stop()
     for (const base of bases) await within(6_000, `503 from ${base}`, async () => (await send(base, '/readyz', { token: null })).status === 503)
@@ -172,5 +191,11 @@ describe('many servers on one PostgreSQL database', { skip }, () => {
       assert.ok(Number(refused.retryAfter) > 0)
     }
     assert.equal((await send(bases[0]!, '/v1/feed', { token: null })).status, 200, 'requests without a token are not affected')
+
+    // After the outage above notices may have stopped (postgres.js gives up listening again when its first
+    // attempt fails): the counters' recheck tells within a second.
+    const from = { 'x-forwarded-for': '203.0.113.10' }
+    for (const base of bases.slice(1)) for (let i = 0; i < 3; i++) assert.equal((await send(base, '/v1/feed', { token: 'z'.repeat(40), headers: from })).status, 401)
+    await within(1_500, 'the first server refusing the address after the outage', async () => (await send(bases[0]!, '/v1/feed', { headers: from })).status === 429)
   })
 })

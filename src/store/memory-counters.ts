@@ -15,6 +15,7 @@ export function createMemoryCounters (): CounterStore {
     sweptAt = at
     for (const [key, window] of windows) if (window.resetAt <= at) windows.delete(key)
   }
+  const watchers: Array<{ prefix: string, listener: (key: string) => void }> = []
   return {
     async add (hits, windowMs) {
       const at = Date.now()
@@ -25,6 +26,7 @@ export function createMemoryCounters (): CounterStore {
         if (window) window.hits += n
         else windows.set(key, (window = { hits: n, resetAt: at + windowMs }))
         counts.set(key, { ...window })
+        for (const { prefix, listener } of watchers) if (key.startsWith(prefix)) listener(key)
       }
       return counts
     },
@@ -36,6 +38,11 @@ export function createMemoryCounters (): CounterStore {
         if (window) counts.set(key, { ...window })
       }
       return counts
+    },
+    async watch (prefix, _windowMs, listener) {
+      watchers.push({ prefix, listener })
+      const at = Date.now()
+      for (const key of windows.keys()) if (key.startsWith(prefix) && current(key, at)) listener(key)
     },
   }
 }

@@ -167,6 +167,14 @@ export interface CounterStore {
   add (hits: Map<string, number>, windowMs: number): Promise<Map<string, WindowCount>>
   /** The counts of keys' current windows, without adding to them; keys whose window has ended are left out. */
   get (keys: string[], windowMs: number): Promise<Map<string, WindowCount>>
+  /**
+   * Tells `listener` of the keys starting with `prefix` that may be counting on some server: each
+   * whose window is current now, and then each that any server adds to, soon after (on PostgreSQL by
+   * NOTIFY at the adding commit, and again in full after a reconnect and every few seconds in case a
+   * notice was lost). Resolves when the current ones have been told. So a caller reads only the counts
+   * of keys someone counted.
+   */
+  watch (prefix: string, windowMs: number, listener: (key: string) => void): Promise<void>
 }
 
 /** What a newsroom copy moves, parents before children: the search index is rebuilt, counts and versions are kept by triggers. */

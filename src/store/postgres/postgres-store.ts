@@ -44,6 +44,7 @@ function guarded<T extends object> (part: T, writes: Array<keyof T> = [], afterC
 /** The store over a pool of connections to one PostgreSQL database that any number of servers share. */
 export function createPostgresStore (db: PgDb): Store {
   const content = createContentState(db)
+  const counters = createPostgresCounters(db)
   const tagsOf = createTagLoader(db)
   // A commit here is seen by this server's next read at once, without waiting for its own notification.
   const committed = () => content.changed()
@@ -59,7 +60,7 @@ export function createPostgresStore (db: PgDb): Store {
     changes: guarded(createChangeStore(db), ['publishDue', 'prune'], committed),
     webhooks: guarded(createWebhookStore(db)),
     content,
-    counters: guarded(createPostgresCounters(db)),
+    counters: guarded(counters),
     copy: createCopyStore(db),
     health: {
       async ready () {
@@ -79,6 +80,7 @@ export function createPostgresStore (db: PgDb): Store {
     },
     async close () {
       await content.close()
+      await counters.close()
       await db.$client.end({ timeout: 5 })
     },
   }
