@@ -170,9 +170,9 @@ export interface CounterStore {
   /**
    * Tells `listener` of the keys starting with `prefix` that may be counting on some server: each
    * whose window is current now, and then each that any server adds to, soon after (on PostgreSQL by
-   * NOTIFY at the adding commit, and again in full after a reconnect and every few seconds in case a
-   * notice was lost). Resolves when the current ones have been told. So a caller reads only the counts
-   * of keys someone counted.
+   * NOTIFY at the adding commit, and again in full after a reconnect and every second in case a notice
+   * was lost; on SQLite, this process's adds as they happen). Resolves when the current ones have been
+   * told. So a caller reads only the counts of keys someone counted.
    */
   watch (prefix: string, windowMs: number, listener: (key: string) => void): Promise<void>
 }
