@@ -30,7 +30,13 @@ export function createPostgresCounters (db: PgDb): CounterStore & { close (): Pr
     for (const { key } of rows) listener(key)
   }
   const tellAll = () => { Promise.all(watchers.map(tellCurrent)).catch(() => {}) }
-  // A (re)connected listener may have missed notices: every watched key counting now is told again.
+  // A reconnected listener may have missed notices: every watched key counting now is told again.
+  // postgres.js calls this after the first LISTEN too, when watch() reads the current keys itself.
+  let listened = false
+  const relistened = () => {
+    if (listened) tellAll()
+    listened = true
+  }
   let listening: ReturnType<PgDb['$client']['listen']> | undefined
   let recheck: NodeJS.Timeout | undefined
 
@@ -63,7 +69,7 @@ export function createPostgresCounters (db: PgDb): CounterStore & { close (): Pr
     async watch (prefix, windowMs, listener) {
       const watcher = { prefix, windowMs, listener }
       watchers.push(watcher)
-      listening ??= db.$client.listen(CHANNEL, told, tellAll)
+      listening ??= db.$client.listen(CHANNEL, told, relistened)
       await listening
       await tellCurrent(watcher)
       if (!recheck) {
