@@ -253,6 +253,17 @@ describe('SQLite: the newest articles\' index beside the full one (recent_search
     return shard!
   }
 
+  test('a start asks whether the index is complete without reading every search doc', sqliteOnly, async (t) => {
+    const h = await setup(t)
+    await publish(h, { title: 'Паводок на Оке' })
+    const statements = await statementsRunDuring(h, () => h.store.search.isComplete())
+    assert.ok(statements.length > 0)
+    for (const statement of statements) {
+      const plan = (await h.sql(`EXPLAIN QUERY PLAN ${statement}`)).map((row) => String(row.detail))
+      assert.ok(!plan.includes('SCAN search_docs'), `${statement}\n${plan.join('\n')}`)
+    }
+  })
+
   test('it holds exactly the docs at or above its floor through writes, trims, rebuilds and a fill after the migration', sqliteOnly, async (t) => {
     const h = await setup(t)
     await h.sql('UPDATE search_shard SET size = 4')

@@ -1,0 +1,1 @@
+CREATE INDEX `search_docs_incomplete_idx` ON `search_docs` (`article_id`) WHERE "search_docs"."excerpt" IS NULL OR "search_docs"."updated_at" IS NULL OR "search_docs"."lang" IS NULL;
