@@ -36,6 +36,7 @@ export function touchIndexed (tx: Tx, row: Pick<ArticleRecord, 'id' | 'updatedAt
   tx.update(searchDocs).set({ updatedAt: row.updatedAt, lang: row.lang }).where(eq(searchDocs.articleId, row.id)).run()
 }
 
+/** Whether every article is indexed, with every column; the second test is the partial index's own predicate (schema.ts). */
 export function indexIsComplete (db: Db): boolean {
   const row = db.get<{ missing: number, unexcerpted: number }>(sql`SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs) AS missing,
     EXISTS (SELECT 1 FROM search_docs WHERE excerpt IS NULL OR updated_at IS NULL OR lang IS NULL) AS unexcerpted`)
