@@ -5,6 +5,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json esbuild.config.mjs ./
 COPY src ./src
+# Fixes to dependencies, applied by npm ci's postinstall (patch-package) before the bundle is built.
+COPY patches ./patches
 # npm ci runs `prepare`, which bundles the server and the scripts (token, backup, migrate, seed, reindex) into dist/.
 RUN npm ci && npm prune --omit=dev
 
